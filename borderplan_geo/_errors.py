@@ -1,0 +1,77 @@
+"""The package's own errors, each carrying what a user needs to fix the input.
+
+Messages are in Vietnamese: they reach planners on screen and on the command
+line. Every error that comes from a file names the file, and where it can, the
+row (as a spreadsheet shows it, counting the header as row 1) and the column.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong (or doubtful) in a data file.
+
+    ``row`` counts like a spreadsheet: the header is row 1, the first data row is
+    row 2. For GeoJSON, ``row`` is the feature's position, starting at 1.
+    """
+
+    file: str
+    message: str
+    row: int | None = None
+    column: str | None = None
+    value: object = None
+    severity: str = "error"  # "error" or "warning"
+
+    def __str__(self) -> str:
+        parts = [self.file]
+        if self.row is not None:
+            parts.append(f"dòng {self.row}")
+        if self.column:
+            parts.append(f"cột '{self.column}'")
+        where = ", ".join(parts)
+        label = "lỗi" if self.severity == "error" else "cảnh báo"
+        return f"{where}: {label}: {self.message}"
+
+
+class BorderplanError(Exception):
+    """Base of every error the package raises on purpose."""
+
+
+class DataError(BorderplanError, ValueError):
+    """Input data is wrong; ``problems`` lists each thing wrong."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, file: str = "") -> None:
+        if isinstance(problems, str):
+            problems = [Problem(file=file or "?", message=problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class UnitNameError(BorderplanError, LookupError):
+    """A commune name or code that matches no unit, or more than one."""
+
+    def __init__(self, name: str, message: str, candidates: tuple[str, ...] = ()) -> None:
+        self.name = name
+        self.candidates = candidates
+        super().__init__(message)
+
+
+class CRSError(DataError):
+    """Coordinates that cannot lie in the district as read (wrong or missing CRS)."""
+
+
+class StaleSaveError(BorderplanError):
+    """A save based on an older version than the one now stored."""
+
+
+class AuthError(BorderplanError):
+    """Login refused or an action that needs a login."""
+
+
+class AssetError(BorderplanError):
+    """An offline web asset (Leaflet, a plugin, a font) is missing, unknown or corrupt."""
