@@ -1,0 +1,339 @@
+"""Where the data lives: the data folder, overlaid by the users' SQLite store.
+
+The shipped data folder holds plain files (CSV, GeoJSON) that people can read,
+diff and validate. The users' imports and edits never rewrite those files:
+they go to an embedded SQLite store (``store.sqlite`` in the data folder by
+default), which keeps every version of every file it holds. Reading a file
+asks the store first and falls back to the folder, so the rest of the package
+sees one consistent data set (:class:`DataSource`).
+
+Safety
+------
+* Every save is one SQLite transaction (``BEGIN IMMEDIATE``): it lands whole
+  or not at all.
+* Every save names the version it was based on (the SHA-256 of the content
+  the editor loaded). If someone saved in between, the save is refused with
+  :class:`~borderplan_geo._errors.StaleSaveError`, never silently merged.
+* Nothing is overwritten: older versions stay, and :meth:`Store.undo` brings
+  the previous one back as a new version.
+* The audit log records who changed what, when, from what to what.
+* Reads never write: the store file's bytes change only on a save.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ._errors import StaleSaveError
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    content BLOB NOT NULL,
+    sha256 TEXT NOT NULL,
+    saved_at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (path, version)
+);
+CREATE TABLE IF NOT EXISTS audit (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    author TEXT NOT NULL,
+    path TEXT NOT NULL,
+    version INTEGER NOT NULL,
+    action TEXT NOT NULL,
+    record TEXT NOT NULL DEFAULT '',
+    field TEXT NOT NULL DEFAULT '',
+    old TEXT,
+    new TEXT
+);
+"""
+
+
+def sha256(content: bytes | None) -> str:
+    """The version tag of a content (``"none"`` for a missing file)."""
+    return "none" if content is None else hashlib.sha256(content).hexdigest()
+
+
+@dataclass(frozen=True)
+class Change:
+    """One changed cell, for the audit log."""
+
+    record: str
+    field: str
+    old: object
+    new: object
+
+
+@dataclass(frozen=True)
+class Version:
+    """One stored version of a file."""
+
+    path: str
+    version: int
+    sha256: str
+    saved_at: str
+    author: str
+    note: str
+
+
+class Store:
+    """The SQLite store of the users' versions of data files.
+
+    Parameters
+    ----------
+    path
+        The SQLite file; created on the first save, never on a read.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+
+    # -- connections -------------------------------------------------------------
+    @contextlib.contextmanager
+    def _read(self) -> Iterator[sqlite3.Connection | None]:
+        if not self.path.exists():
+            yield None
+            return
+        uri = f"file:{self.path.as_posix()}?mode=ro"
+        con = sqlite3.connect(uri, uri=True, timeout=10)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            con.execute("PRAGMA journal_mode=DELETE")
+            con.execute("PRAGMA synchronous=FULL")
+            con.executescript(_SCHEMA)
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+        finally:
+            con.close()
+
+    # -- reading -------------------------------------------------------------------
+    def current(self, path: str) -> tuple[bytes, Version] | None:
+        """The newest stored content of ``path`` and its version, if the store holds it."""
+        with self._read() as con:
+            if con is None or not _has_tables(con):
+                return None
+            row = con.execute(
+                "SELECT content, version, sha256, saved_at, author, note FROM files "
+                "WHERE path = ? ORDER BY version DESC LIMIT 1",
+                (path,),
+            ).fetchone()
+        if row is None:
+            return None
+        content, version, digest, saved_at, author, note = row
+        return bytes(content), Version(path, version, digest, saved_at, author, note)
+
+    def history(self, path: str | None = None) -> list[Version]:
+        """Stored versions, newest first (of one file, or of all)."""
+        with self._read() as con:
+            if con is None or not _has_tables(con):
+                return []
+            sql = "SELECT path, version, sha256, saved_at, author, note FROM files"
+            args: tuple[str, ...] = ()
+            if path is not None:
+                sql += " WHERE path = ?"
+                args = (path,)
+            rows = con.execute(sql + " ORDER BY saved_at DESC, version DESC", args).fetchall()
+        return [Version(*r) for r in rows]
+
+    def audit_log(self, path: str | None = None) -> list[dict[str, object]]:
+        """The audit log, oldest first."""
+        with self._read() as con:
+            if con is None or not _has_tables(con):
+                return []
+            sql = "SELECT at, author, path, version, action, record, field, old, new FROM audit"
+            args: tuple[str, ...] = ()
+            if path is not None:
+                sql += " WHERE path = ?"
+                args = (path,)
+            rows = con.execute(sql + " ORDER BY id", args).fetchall()
+        keys = ("at", "author", "path", "version", "action", "record", "field", "old", "new")
+        return [dict(zip(keys, r, strict=True)) for r in rows]
+
+    def content_at(self, path: str, version: int) -> bytes | None:
+        """The content of one stored version."""
+        with self._read() as con:
+            if con is None or not _has_tables(con):
+                return None
+            row = con.execute(
+                "SELECT content FROM files WHERE path = ? AND version = ?", (path, version)
+            ).fetchone()
+        return bytes(row[0]) if row else None
+
+    # -- writing -------------------------------------------------------------------
+    def save(
+        self,
+        path: str,
+        content: bytes,
+        *,
+        base_sha: str,
+        folder_content: bytes | None,
+        author: str,
+        note: str = "",
+        changes: list[Change] | None = None,
+        action: str = "edit",
+    ) -> Version:
+        """Store a new version of ``path`` if nobody saved since ``base_sha``.
+
+        Parameters
+        ----------
+        base_sha
+            :func:`sha256` of the content the editor started from.
+        folder_content
+            The data folder's own file, the base when the store holds no version yet.
+        changes
+            What changed, cell by cell, for the audit log.
+
+        Raises
+        ------
+        StaleSaveError
+            When the current version is not ``base_sha``.
+        """
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        with self._write() as con:
+            row = con.execute(
+                "SELECT version, sha256, author, saved_at FROM files WHERE path = ? ORDER BY version DESC LIMIT 1",
+                (path,),
+            ).fetchone()
+            current_sha = row[1] if row else sha256(folder_content)
+            if current_sha != base_sha:
+                who = f" bởi {row[2]} lúc {row[3]}" if row else ""
+                raise StaleSaveError(
+                    f"Không lưu được {path}: dữ liệu đã được người khác lưu{who} sau khi bạn mở. "
+                    "Hãy tải lại để xem thay đổi mới nhất rồi sửa lại — không có gì bị ghi đè."
+                )
+            version = (row[0] if row else 0) + 1
+            digest = sha256(content)
+            con.execute(
+                "INSERT INTO files (path, version, content, sha256, saved_at, author, note) VALUES (?,?,?,?,?,?,?)",
+                (path, version, content, digest, now, author, note),
+            )
+            entries = changes or [Change("", "", None, None)]
+            for ch in entries:
+                con.execute(
+                    "INSERT INTO audit (at, author, path, version, action, record, field, old, new) "
+                    "VALUES (?,?,?,?,?,?,?,?,?)",
+                    (now, author, path, version, action, ch.record, ch.field, _text(ch.old), _text(ch.new)),
+                )
+        return Version(path, version, digest, now, author, note)
+
+    def undo(self, path: str, *, base_sha: str, folder_content: bytes | None, author: str) -> Version:
+        """Bring back the version before the current one, as a new version.
+
+        When the store holds a single version, the folder's file comes back.
+
+        Raises
+        ------
+        StaleSaveError
+            When someone saved since ``base_sha``, or there is nothing to undo.
+        """
+        versions = [v for v in self.history(path)]
+        if not versions:
+            raise StaleSaveError(f"Không có thay đổi nào của {path} để hoàn tác.")
+        newest = max(versions, key=lambda v: v.version)
+        previous_versions = sorted(
+            (v for v in versions if v.version < newest.version), key=lambda v: v.version
+        )
+        target = self.content_at(path, previous_versions[-1].version) if previous_versions else folder_content
+        if target is None:
+            raise StaleSaveError(f"Không có bản trước của {path} để hoàn tác.")
+        return self.save(
+            path,
+            target,
+            base_sha=base_sha,
+            folder_content=folder_content,
+            author=author,
+            note=f"hoàn tác phiên bản {newest.version}",
+            action="undo",
+        )
+
+
+def _has_tables(con: sqlite3.Connection) -> bool:
+    return (
+        con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='files'").fetchone() is not None
+    )
+
+
+def _text(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+class DataSource:
+    """The data folder as the package reads it: the store's versions first, then files.
+
+    Parameters
+    ----------
+    data_dir
+        The data folder.
+    store
+        The users' store; ``None`` reads the folder only.
+    """
+
+    def __init__(self, data_dir: Path, store: Store | None = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.store = store
+
+    def folder_bytes(self, rel: str) -> bytes | None:
+        """The folder's own file, ignoring the store."""
+        path = self.data_dir / rel
+        return path.read_bytes() if path.is_file() else None
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        """The current content of a data file, or ``None`` when there is none."""
+        if self.store is not None:
+            held = self.store.current(rel)
+            if held is not None:
+                return held[0]
+        return self.folder_bytes(rel)
+
+    def version(self, rel: str) -> str:
+        """The version tag (SHA-256) of a file's current content."""
+        return sha256(self.read_bytes(rel))
+
+    def from_store(self, rel: str) -> bool:
+        """True when the current content comes from the store (a user's version)."""
+        return self.store is not None and self.store.current(rel) is not None
+
+    def label(self, rel: str) -> str:
+        """How messages name the file."""
+        return rel
+
+    def listdir(self, rel: str) -> list[str]:
+        """Files directly in a folder of the data folder (relative paths), sorted."""
+        folder = self.data_dir / rel
+        if not folder.is_dir():
+            return []
+        return sorted(f"{rel}/{p.name}" for p in folder.iterdir() if p.is_file())
+
+    def stamp(self) -> str:
+        """Changes whenever any data changes: for caches."""
+        parts: list[str] = []
+        for path in sorted(self.data_dir.rglob("*")):
+            if path.is_file() and path.suffix in (".csv", ".geojson", ".json", ".gpkg", ".zip", ".shp"):
+                st = path.stat()
+                parts.append(f"{path}:{st.st_mtime_ns}:{st.st_size}")
+        if self.store is not None and self.store.path.exists():
+            st = self.store.path.stat()
+            parts.append(f"store:{st.st_mtime_ns}:{st.st_size}")
+        return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
