@@ -171,6 +171,13 @@ class Store:
         keys = ("at", "author", "path", "version", "action", "record", "field", "old", "new")
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
+    def paths(self) -> list[str]:
+        """Every file the store holds a version of."""
+        with self._read() as con:
+            if con is None or not _has_tables(con):
+                return []
+            return [r[0] for r in con.execute("SELECT DISTINCT path FROM files ORDER BY path")]
+
     def content_at(self, path: str, version: int) -> bytes | None:
         """The content of one stored version."""
         with self._read() as con:
@@ -320,11 +327,13 @@ class DataSource:
         return rel
 
     def listdir(self, rel: str) -> list[str]:
-        """Files directly in a folder of the data folder (relative paths), sorted."""
+        """Files directly in a folder of the data (the folder's and the store's), sorted."""
         folder = self.data_dir / rel
-        if not folder.is_dir():
-            return []
-        return sorted(f"{rel}/{p.name}" for p in folder.iterdir() if p.is_file())
+        found = {f"{rel}/{p.name}" for p in folder.iterdir() if p.is_file()} if folder.is_dir() else set()
+        if self.store is not None:
+            prefix = rel.rstrip("/") + "/"
+            found |= {p for p in self.store.paths() if p.startswith(prefix) and "/" not in p[len(prefix) :]}
+        return sorted(found)
 
     def stamp(self) -> str:
         """Changes whenever any data changes: for caches."""

@@ -1,0 +1,291 @@
+"""The command line: ``python -m borderplan_geo COMMAND``.
+
+Command names and JSON fields are fixed: other tools depend on them.
+
+targets   the plan's targets                      [--format table|json]
+status    status per unit, indicator and year     [--year Y] [--units 2020|2025]
+                                                  [--indicator CODE] [--format table|json|csv] [--all]
+validate  check a data folder                     exit 0 when valid, 1 with one line per problem
+
+Every command takes ``--data DIR``; without it the data folder is
+``$BORDERPLAN_DATA`` or the repository's ``data/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import math
+import sys
+import unicodedata
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from ._errors import BorderplanError, DataError
+from .dataset import data_source, load_dataset, validate
+from .formatting import format_number
+from .settings import PLAN_YEARS, get_settings
+from .targets import INDICATOR_CODES, KINDS, SCOPES
+from .units import unit_name
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _clean(value: object) -> object:
+    """JSON-safe: NaN → null, numpy scalars → Python."""
+    if value is None:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "item"):
+        return _clean(value.item())
+    return value
+
+
+def _width(text: str) -> int:
+    return sum(0 if unicodedata.combining(ch) else 1 for ch in unicodedata.normalize("NFC", text))
+
+
+def render_table(
+    rows: Sequence[dict[str, object]], columns: Sequence[tuple[str, str]], *, max_width: int = 60
+) -> str:
+    """A plain-text table with Vietnamese headers; long cells are cut with "…"."""
+    cells = []
+    for row in rows:
+        line = []
+        for key, _ in columns:
+            value = row.get(key)
+            if isinstance(value, float):
+                text = format_number(value, 1 if not math.isnan(value) else None)
+            elif isinstance(value, bool):
+                text = "có" if value else ""
+            else:
+                text = "" if value is None else str(value)
+            if _width(text) > max_width:
+                text = text[: max_width - 1] + "…"
+            line.append(text)
+        cells.append(line)
+    headers = [h for _, h in columns]
+    widths = [max([_width(h), *(_width(c[i]) for c in cells)]) for i, h in enumerate(headers)]
+
+    def fmt(parts: Sequence[str]) -> str:
+        return "  ".join(p + " " * (w - _width(p)) for p, w in zip(parts, widths, strict=True)).rstrip()
+
+    lines = [fmt(headers), "  ".join("-" * w for w in widths)]
+    lines += [fmt(c) for c in cells]
+    return "\n".join(lines)
+
+
+# --- targets -----------------------------------------------------------------------
+
+
+def cmd_targets(args: argparse.Namespace) -> int:
+    dataset = load_dataset(data_source(data_dir=args.data))
+    rows = []
+    for t in dataset.targets:
+        rows.append(
+            {
+                "code": t.code,
+                "clause": t.clause,
+                "section": t.section,
+                "name": t.name,
+                "kind": t.kind,
+                "kind_label": KINDS[t.kind],
+                "direction": t.direction,
+                "comparison": t.comparison,
+                "target": t.target,
+                "target_text": t.target_text,
+                "unit": t.unit,
+                "measure": t.measure,
+                "scope": t.scope,
+                "scope_label": SCOPES[t.scope],
+                "unit_code": t.unit_code,
+                "unit_name": unit_name(t.unit_code) if t.unit_code else None,
+                "level": t.level,
+                "reference": t.reference,
+                "base_year": t.base_year,
+                "target_year": t.target_year,
+                "aggregation": t.aggregation,
+                "tolerance": t.tolerance,
+                "plan_text": t.plan_text,
+                "source": t.source,
+            }
+        )
+    if args.format == "json":
+        _out(json.dumps([{k: _clean(v) for k, v in r.items()} for r in rows], ensure_ascii=False, indent=2))
+        return 0
+    table_rows: list[dict[str, object]] = [
+        {
+            **r,
+            "who": r["unit_name"] or r["scope_label"],
+            "year": r["target_year"] or "hằng năm",
+        }
+        for r in rows
+    ]
+    _out(
+        render_table(
+            table_rows,
+            [
+                ("clause", "Mục"),
+                ("code", "Mã"),
+                ("name", "Chỉ tiêu"),
+                ("target_text", "Mức cần đạt"),
+                ("who", "Phạm vi"),
+                ("kind_label", "Loại"),
+            ],
+        )
+    )
+    return 0
+
+
+# --- status ----------------------------------------------------------------------------
+
+STATUS_JSON_FIELDS = (
+    "unit_code",
+    "unit_name",
+    "level",
+    "indicator",
+    "indicator_name",
+    "year",
+    "value",
+    "measured",
+    "target",
+    "required",
+    "gap",
+    "status",
+    "status_label",
+    "reason",
+    "unit",
+    "target_text",
+    "scope",
+    "in_scope",
+    "coverage",
+    "source",
+    "illustrative",
+)
+
+
+def status_rows(args: argparse.Namespace) -> pd.DataFrame:
+    """The rows ``status`` prints, filtered as the options say."""
+    dataset = load_dataset(data_source(data_dir=args.data))
+    table = dataset.status(int(args.units))
+    if args.year is not None:
+        table = table[table["year"] == args.year]
+    if args.indicator:
+        table = table[table["indicator"] == args.indicator]
+    if not args.all:
+        table = table[table["in_scope"]]
+    return table.reset_index(drop=True)
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    table = status_rows(args)
+    records = [{k: _clean(r[k]) for k in STATUS_JSON_FIELDS} for r in table.to_dict("records")]
+    if args.format == "json":
+        _out(json.dumps(records, ensure_ascii=False, indent=2))
+    elif args.format == "csv":
+        buf = io.StringIO()
+        table.loc[:, list(STATUS_JSON_FIELDS)].to_csv(buf, index=False, lineterminator="\n")
+        sys.stdout.write(buf.getvalue())
+    else:
+        _out(
+            render_table(
+                records,
+                [
+                    ("unit_name", "Đơn vị"),
+                    ("indicator_name", "Chỉ tiêu"),
+                    ("year", "Năm"),
+                    ("value", "Giá trị"),
+                    ("target", "Mục tiêu"),
+                    ("status_label", "Tình trạng"),
+                    ("reason", "Lý do"),
+                    ("illustrative", "Minh họa"),
+                ],
+                max_width=90,
+            )
+        )
+        if any(r["illustrative"] for r in records):
+            _out(
+                "\nLưu ý: các dòng 'Minh họa' dùng số liệu giả định để trình diễn, không phải số liệu báo cáo."
+            )
+    return 0
+
+
+# --- validate ---------------------------------------------------------------------------
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    source = data_source(data_dir=args.data)
+    problems = validate(source)
+    errors = [p for p in problems if p.severity == "error"]
+    for p in problems:
+        _out(str(p))
+    if errors:
+        sys.stderr.write(f"Dữ liệu không hợp lệ: {len(errors)} lỗi trong {source.data_dir}\n")
+        return 1
+    _out(f"Dữ liệu hợp lệ: {source.data_dir} ({len(problems)} cảnh báo)")
+    return 0
+
+
+# --- parser -----------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m borderplan_geo",
+        description="BorderPlan Geo — theo dõi Kế hoạch phát triển KT-XH 03 xã biên giới huyện Tân Hồng 2020–2025",
+    )
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--data", type=Path, default=None, help="thư mục dữ liệu (mặc định: $BORDERPLAN_DATA hoặc data/)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("targets", parents=[common], help="các chỉ tiêu của Kế hoạch")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=cmd_targets)
+
+    p = sub.add_parser("status", parents=[common], help="tình trạng thực hiện theo xã, chỉ tiêu, năm")
+    p.add_argument("--year", type=int, choices=PLAN_YEARS, default=None)
+    p.add_argument(
+        "--units", choices=("2020", "2025"), default="2020", help="đơn vị trước (2020) hoặc từ 1/7/2025"
+    )
+    p.add_argument("--indicator", choices=INDICATOR_CODES, default=None)
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument(
+        "--all", action="store_true", help="kèm cả số từng xã của chỉ tiêu chung 3 xã (để tham khảo)"
+    )
+    p.set_defaults(handler=cmd_status)
+
+    p = sub.add_parser("validate", parents=[common], help="kiểm tra thư mục dữ liệu")
+    p.set_defaults(handler=cmd_validate)
+
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command; returns the exit code."""
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(encoding="utf-8")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "data", None) is None:
+        args.data = get_settings().data_dir
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except DataError as exc:
+        for p in exc.problems:
+            sys.stderr.write(f"{p}\n")
+        return 1
+    except BorderplanError as exc:
+        sys.stderr.write(f"Lỗi: {exc}\n")
+        return 1

@@ -1,0 +1,147 @@
+"""One data folder, read whole: targets, figures, boundaries, layers, projects.
+
+:func:`load_dataset` is what the app, the command line and the exports call.
+:func:`validate` reads the same files but collects every problem instead of
+stopping, for ``python -m borderplan_geo validate``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+
+from ._errors import DataError, Problem
+from .boundaries import METRIC, dissolve_2025, district_outline, read_border, read_units
+from .indicators import IndicatorData, read_indicators
+from .layers import LAYERS, PROJECTS_KEY, read_all_layers
+from .settings import Settings, get_settings
+from .status import status_table
+from .store import DataSource, Store
+from .targets import TARGETS_FILE, Target, read_targets
+
+
+@dataclass
+class Dataset:
+    """Everything the map and the reports show, read from one data source."""
+
+    source: DataSource
+    targets: list[Target]
+    indicators: IndicatorData
+    units_2020: gpd.GeoDataFrame
+    border: gpd.GeoDataFrame
+    layers: dict[str, gpd.GeoDataFrame]
+    warnings: list[Problem] = field(default_factory=list)
+    _status: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
+    _units_2025: gpd.GeoDataFrame | None = field(default=None, repr=False)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.source.data_dir
+
+    @property
+    def units_2025(self) -> gpd.GeoDataFrame:
+        """The 2025 communes, dissolved from the 2020 units (computed once)."""
+        if self._units_2025 is None:
+            self._units_2025 = dissolve_2025(self.units_2020)
+        return self._units_2025
+
+    def units(self, vintage: int) -> gpd.GeoDataFrame:
+        """The units of one vintage."""
+        return self.units_2020 if vintage == 2020 else self.units_2025
+
+    @property
+    def projects(self) -> gpd.GeoDataFrame:
+        return self.layers[PROJECTS_KEY]
+
+    def status(self, vintage: int = 2020) -> pd.DataFrame:
+        """The full status table of a vintage (computed once)."""
+        if vintage not in self._status:
+            self._status[vintage] = status_table(self.targets, self.indicators, vintage=vintage)
+        return self._status[vintage]
+
+    @property
+    def any_illustrative(self) -> bool:
+        """True when any figure or feature shipped is illustrative."""
+        if self.indicators.any_illustrative:
+            return True
+        return any(bool(f["illustrative"].any()) for f in self.layers.values() if not f.empty)
+
+    @property
+    def any_approximate(self) -> bool:
+        """True when any boundary or position is approximate."""
+        if (self.units_2020["accuracy"] != "official").any():
+            return True
+        return any(bool((f["accuracy"] != "surveyed").any()) for f in self.layers.values() if not f.empty)
+
+    def latest_year(self) -> int | None:
+        """The newest year any figure is for."""
+        years = [*self.indicators.values["year"], *self.indicators.criteria["year"]]
+        return int(max(years)) if years else None
+
+    def data_date(self) -> str:
+        """When the data last changed, as dd/mm/yyyy (files or the users' store)."""
+        stamps: list[float] = []
+        for path in self.data_dir.rglob("*"):
+            if path.is_file() and path.suffix in (".csv", ".geojson", ".gpkg", ".zip"):
+                stamps.append(path.stat().st_mtime)
+        store = self.source.store
+        if store is not None:
+            history = store.history()
+            if history:
+                newest = max(v.saved_at for v in history)
+                stamps.append(datetime.fromisoformat(newest).timestamp())
+        if not stamps:
+            return ""
+        return datetime.fromtimestamp(max(stamps)).strftime("%d/%m/%Y")
+
+
+def data_source(settings: Settings | None = None, *, data_dir: Path | None = None) -> DataSource:
+    """The data source the settings name: the data folder with the users' store."""
+    settings = settings or get_settings(data_dir=data_dir)
+    return DataSource(settings.data_dir, Store(settings.store))
+
+
+def read_dataset(source: DataSource) -> tuple[Dataset | None, list[Problem]]:
+    """Read everything, collecting every problem; the dataset is ``None`` if any is an error."""
+    problems: list[Problem] = []
+    if not source.data_dir.is_dir():
+        return None, [Problem(str(source.data_dir), "thư mục dữ liệu không tồn tại")]
+    targets, p = read_targets(source.read_bytes(TARGETS_FILE), TARGETS_FILE)
+    problems += p
+    indicators, p = read_indicators(source, targets)
+    problems += p
+    units_2020, p = read_units(source)
+    problems += p
+    border, p = read_border(source)
+    problems += p
+    outline = None
+    if not units_2020.empty:
+        outline = gpd.GeoSeries([district_outline(units_2020)], crs=units_2020.crs).to_crs(METRIC).iloc[0]
+    layers, p = read_all_layers(source, outline_metric=outline)
+    problems += p
+    errors = [x for x in problems if x.severity == "error"]
+    if errors:
+        return None, problems
+    warnings = [x for x in problems if x.severity != "error"]
+    return Dataset(source, targets, indicators, units_2020, border, layers, warnings), problems
+
+
+def load_dataset(source: DataSource | None = None) -> Dataset:
+    """Read a data source whole; :class:`DataError` listing every error if any."""
+    source = source or data_source()
+    dataset, problems = read_dataset(source)
+    if dataset is None:
+        raise DataError([p for p in problems if p.severity == "error"])
+    return dataset
+
+
+def validate(source: DataSource) -> list[Problem]:
+    """Every problem of a data folder (errors and warnings), file by file."""
+    return read_dataset(source)[1]
+
+
+__all__ = ["LAYERS", "Dataset", "data_source", "load_dataset", "read_dataset", "validate"]
