@@ -1,0 +1,763 @@
+"""The interactive map: a ``folium.Map`` built from a dataset, rendering nothing itself.
+
+Like geopandas' ``explore()``, :func:`build_map` returns a map object; the app
+hands it to streamlit-folium, the exports write it to a file. Everything on it
+is part of the map's own script — the legend, the layer control, the title —
+so it survives every Streamlit rerun, and every asset is localised
+(:mod:`borderplan_geo.assets`): the map asks no host but its own.
+
+Safety: every text that reaches HTML (names, sources, descriptions, which
+users type) is escaped here, in Python, before it is placed in a tooltip, a
+popup or a label; the project layer's script builds its HTML only from such
+pre-escaped strings, and JSON put inside ``<script>`` has ``</`` escaped.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import urllib.request
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from html import escape
+from typing import Any
+
+import folium
+import folium.plugins
+import geopandas as gpd
+import pandas as pd
+from branca.element import MacroElement
+from folium.elements import JSCSSMixin
+from folium.template import Template
+
+from . import assets
+from .boundaries import total_bounds_to_folium
+from .dataset import Dataset
+from .formatting import format_number, format_vnd
+from .layers import ACCURACIES, LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS, visible
+from .status import STATUSES
+from .styles import (
+    BORDER_STYLE,
+    CLUSTER_COLOR,
+    PROJECT_STATUS_COLORS,
+    ROAD_STYLES,
+    ZONE_COLORS,
+    project_svg,
+    status_styles,
+    symbol_svg,
+)
+from .targets import target_for
+from .units import AREA_CODE
+
+BASEMAPS: dict[str, tuple[str, str, str]] = {
+    # key: (label, url, attribution)
+    "osm": (
+        "OpenStreetMap",
+        "https://tile.openstreetmap.org/{z}/{x}/{y}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+    ),
+    "light": (
+        "Nền sáng (CARTO)",
+        "https://{s}.basemaps.cartocdn.com/light_all/{z}/{x}/{y}{r}.png",
+        '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> &copy; <a href="https://carto.com/attributions">CARTO</a>',
+    ),
+    "satellite": (
+        "Ảnh vệ tinh (Esri)",
+        "https://server.arcgisonline.com/ArcGIS/rest/services/World_Imagery/MapServer/tile/{z}/{y}/{x}",
+        "Tiles &copy; Esri — Source: Esri, Maxar, Earthstar Geographics, and the GIS User Community",
+    ),
+}
+BASEMAP_LABELS: dict[str, str] = {"none": "Không nền (luôn dùng được khi mất mạng)"} | {
+    k: v[0] for k, v in BASEMAPS.items()
+}
+
+#: Status feature-group name prefix: tests and the app find the layer by it.
+STATUS_LAYER = "Tình trạng chỉ tiêu"
+
+
+@dataclass(frozen=True)
+class MapOptions:
+    """What the map shows; every field has a default that shows the whole plan."""
+
+    indicator: str = "clean_water"
+    year: int = 2025
+    vintage: int = 2020
+    commune: str | None = None
+    """Code of a commune to zoom to (of the vintage)."""
+    sectors: tuple[str, ...] | None = None
+    """Project sectors shown; ``None`` = all."""
+    project_statuses: tuple[str, ...] | None = None
+    """Project statuses shown; ``None`` = all."""
+    layers: tuple[str, ...] | None = None
+    """Layer keys shown (of :data:`~borderplan_geo.layers.LAYERS` and ``projects``); ``None`` = all."""
+    basemap: str = "none"
+    show_sensitive: bool = False
+    palette: str = "default"
+    font_px: int = 13
+    """Size of labels and legend text; presentation mode uses 24 or more."""
+    selected_project: str | None = None
+    cluster_threshold: int = 30
+    title: str | None = None
+    subtitle: str | None = None
+    legend_collapsed: bool = False
+    controls: bool = True
+    """Fullscreen and measuring tools (off for exports)."""
+    height: str = "100%"
+    extra_notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+# --- small helpers --------------------------------------------------------------------------------
+
+
+def _e(value: object) -> str:
+    """Escape any value for HTML ('' for None/NaN)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return escape(str(value), quote=True)
+
+
+def _js(value: object) -> str:
+    """JSON for inside a <script>: no '</' so no text can close the script."""
+    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+
+
+def _table(rows: Sequence[tuple[str, str]]) -> str:
+    """A two-column table of already-escaped cells."""
+    body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v != "")
+    return f'<table class="bp-kv">{body}</table>'
+
+
+def _value_text(value: float | None, unit: str, kind: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if kind == "growth_per_year":
+        return f"{format_number(round(value, 1))} %/năm"
+    if kind == "change_per_year":
+        return f"giảm {format_number(round(value, 2))} điểm %/năm"
+    if kind == "yes_no":
+        return "Đạt" if value >= 1 else "Chưa đạt"
+    if kind == "status_by_year":
+        return f"{format_number(value)}/19 tiêu chí"
+    decimals = 0 if abs(value) >= 1000 else 1
+    number = format_number(round(value, decimals))
+    return f"{number} {unit}".strip() if unit != "%" else f"{number} %"
+
+
+def folium_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
+    """The frame's extent as folium wants it."""
+    return total_bounds_to_folium(frame.total_bounds)
+
+
+class _Css(MacroElement):
+    """CSS in the page header (kept by streamlit-folium, which drops only links)."""
+
+    def __init__(self, css: str) -> None:
+        super().__init__()
+        self._name = "BorderplanCss"
+        self.css = css
+        self._template = Template(
+            "{% macro header(this, kwargs) %}<style>{{ this.css }}</style>{% endmacro %}"
+        )
+
+
+class _Control(MacroElement):
+    """A Leaflet control holding fixed, pre-escaped HTML (legend, title, notes)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var ctl = L.control({position: {{ this.position_js }}});
+            ctl.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class_js }});
+                div.innerHTML = {{ this.html_js }};
+                L.DomEvent.disableClickPropagation(div);
+                L.DomEvent.disableScrollPropagation(div);
+                var toggle = div.querySelector('.bp-toggle');
+                if (toggle) {
+                    toggle.addEventListener('click', function() { div.classList.toggle('bp-collapsed'); });
+                }
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, html: str, *, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "BorderplanControl"
+        self.position_js = _js(position)
+        self.css_class_js = _js(css_class)
+        self.html_js = _js(html)
+
+
+class _ProjectLayer(JSCSSMixin, MacroElement):
+    """Project markers built in the browser from a compact, pre-escaped table.
+
+    One array row per project keeps the page small for thousands of projects;
+    markers are clustered (Leaflet.markercluster) above a threshold.
+    """
+
+    default_js = list(folium.plugins.MarkerCluster.default_js)  # noqa: RUF012 (folium's own pattern)
+    default_css = list(folium.plugins.MarkerCluster.default_css)  # noqa: RUF012
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var rows = {{ this.rows_js }};
+            var icons = {{ this.icons_js }};
+            var target = {{ this.cluster_js }} ? L.markerClusterGroup({
+                showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true
+            }) : L.featureGroup();
+            rows.forEach(function(r) {
+                var icon = L.divIcon({className: 'bp-project', html: icons[r.i], iconSize: [28, 28], iconAnchor: [14, 14]});
+                var m = L.marker([r.lat, r.lng], {icon: icon, title: r.plain, alt: r.plain, keyboard: true});
+                m.bindTooltip(r.tip, {direction: 'top', offset: [0, -12]});
+                m.bindPopup(r.pop, {maxWidth: 360});
+                target.addLayer(m);
+            });
+            target.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[dict[str, object]], icons: list[str], *, cluster: bool) -> None:
+        super().__init__()
+        self._name = "BorderplanProjects"
+        self.rows_js = _js(rows)
+        self.icons_js = _js(icons)
+        self.cluster_js = "true" if cluster else "false"
+
+
+# --- CSS -----------------------------------------------------------------------------------------------
+
+
+def _css(options: MapOptions) -> str:
+    f = options.font_px
+    small = max(11, round(f * 0.85))
+    return f"""
+.leaflet-container {{ background: #eef1f4; font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; }}
+.bp-legend, .bp-title, .bp-notes {{ background: rgba(255,255,255,0.95); color: #111; border-radius: 6px;
+  box-shadow: 0 1px 5px rgba(0,0,0,0.35); padding: 8px 10px; font-size: {f}px; line-height: 1.35; }}
+.bp-legend {{ max-height: 62vh; overflow-y: auto; min-width: 12em; }}
+.bp-legend h4 {{ margin: 0 0 4px 0; font-size: {f}px; }}
+.bp-legend .bp-sec {{ margin: 6px 0 2px 0; font-weight: 700; font-size: {small}px; color: #333; }}
+.bp-legend .bp-row {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }}
+.bp-legend .bp-sw {{ display: inline-flex; align-items: center; justify-content: center; width: {f + 8}px;
+  height: {f + 6}px; border: 1px solid #333; font-weight: 700; font-size: {small}px; flex: none; }}
+.bp-legend .bp-line {{ display: inline-block; width: {f + 14}px; height: 0; flex: none; }}
+.bp-legend svg {{ width: {f + 8}px; height: {f + 8}px; flex: none; }}
+.bp-legend .bp-toggle {{ float: right; cursor: pointer; border: 1px solid #999; border-radius: 4px; background: #f4f4f4;
+  font-size: {small}px; padding: 0 6px; margin-left: 8px; }}
+.bp-legend.bp-collapsed .bp-body {{ display: none; }}
+.bp-title {{ font-size: {round(f * 1.35)}px; font-weight: 700; max-width: 60vw; }}
+.bp-title .bp-sub {{ font-size: {small}px; font-weight: 400; color: #333; }}
+.bp-notes {{ font-size: {small}px; max-width: 46vw; background: #fff8e1; border-left: 4px solid #E69F00; }}
+.bp-label {{ background: transparent; border: none; }}
+.bp-label div {{ transform: translate(-50%, -50%); text-align: center; font-size: {f}px; font-weight: 700; color: #111;
+  white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 4px #fff; }}
+.bp-label .bp-badge {{ display: inline-block; border-radius: 4px; padding: 0 5px; margin-top: 2px; font-size: {small}px;
+  border: 1px solid #222; text-shadow: none; }}
+.bp-label.bp-context div {{ font-weight: 400; color: #555; font-size: {small}px; }}
+.bp-project, .bp-symbol {{ background: transparent; border: none; }}
+.bp-selected {{ border: 4px solid #000; border-radius: 50%; box-shadow: 0 0 0 4px #FFEB3B; background: transparent; }}
+table.bp-kv {{ border-collapse: collapse; font-size: {small}px; }}
+table.bp-kv th {{ text-align: left; padding: 1px 8px 1px 0; color: #444; vertical-align: top; font-weight: 600; }}
+table.bp-kv td {{ padding: 1px 0; vertical-align: top; max-width: 22em; }}
+.bp-pop h4 {{ margin: 0 0 4px 0; font-size: {f}px; }}
+.bp-warn {{ color: #8a4b00; font-weight: 600; }}
+.leaflet-tooltip {{ font-size: {small}px; }}
+.leaflet-control-layers {{ font-size: {small}px; }}
+"""
+
+
+# --- the layers ------------------------------------------------------------------------------------------
+
+
+def _accuracy_note(accuracy: object, illustrative: object) -> str:
+    parts = []
+    if accuracy and accuracy != "surveyed":
+        parts.append(f'<span class="bp-warn">{_e(ACCURACIES.get(str(accuracy), str(accuracy)))}</span>')
+    if bool(illustrative):
+        parts.append('<span class="bp-warn">Dữ liệu minh họa, không phải báo cáo</span>')
+    return " · ".join(parts)
+
+
+def _status_layer(
+    m: folium.Map, dataset: Dataset, options: MapOptions, status: pd.DataFrame
+) -> tuple[folium.FeatureGroup, dict[str, int]]:
+    """Communes coloured by status, with tooltip, popup and a label (name, value, symbol)."""
+    styles = status_styles(options.palette)
+    units = dataset.units(options.vintage)
+    targets = dataset.targets
+    code = options.indicator
+    rows = status[(status["indicator"] == code) & (status["year"] == options.year)]
+    by_unit = {r["unit_code"]: r for r in rows.to_dict("records") if r["unit_code"] != AREA_CODE}
+    name = next((t.name for t in targets if t.code == code), code)
+    group = folium.FeatureGroup(name=f"{STATUS_LAYER}: {name} ({options.year})", show=True)
+    labels = folium.FeatureGroup(name="Nhãn xã", show=True)
+    counts = dict.fromkeys(STATUSES, 0)
+    weight = 3 if options.palette == "high_contrast" else 2
+    for unit in units.to_dict("records"):
+        row = by_unit.get(unit["code"])
+        in_plan = bool(unit["in_plan"])
+        geo = gpd.GeoSeries([unit["geometry"]], crs=units.crs).__geo_interface__
+        if row is None:
+            # A unit outside the plan (or the target does not apply): outline only.
+            folium.GeoJson(
+                geo,
+                style_function=lambda _f: {
+                    "color": "#777",
+                    "weight": 1,
+                    "fillColor": "#ffffff",
+                    "fillOpacity": 0.15,
+                },
+                tooltip=folium.Tooltip(f"{_e(unit['name'])} — ngoài phạm vi chỉ tiêu này"),
+            ).add_to(group)
+            point = unit["geometry"].representative_point()
+            folium.Marker(
+                [point.y, point.x],
+                icon=folium.DivIcon(html=f"<div>{_e(unit['name'])}</div>", class_name="bp-label bp-context"),
+                interactive=False,
+            ).add_to(labels)
+            continue
+        st = styles[row["status"]]
+        counts[row["status"]] += 1
+        t = target_for(targets, code, row["unit_code"] if options.vintage == 2020 else None)
+        kind = t.kind if t else ""
+        unit_text = t.unit if t else ""
+        value_text = _value_text(row["value"], unit_text, kind)
+        tooltip = (
+            f"<b>{_e(unit['name'])}</b><br>{_e(st.symbol)} {_e(st.label)} — {_e(value_text)}"
+            f"<br>{_e(name)}, năm {options.year}"
+        )
+        popup_rows = [
+            ("Chỉ tiêu", _e(name)),
+            ("Năm", str(options.year)),
+            ("Giá trị", _e(value_text)),
+            ("Mục tiêu", _e(row["target_text"])),
+            (
+                "Lộ trình năm này",
+                _e(
+                    _value_text(row["required"], unit_text, "")
+                    if kind in ("level_by_year", "status_by_year")
+                    else ""
+                ),
+            ),
+            ("Tình trạng", f"<b>{_e(st.symbol)} {_e(st.label)}</b>"),
+            ("Nhận định", _e(row["reason"])),
+            ("Nguồn", _e(row["source"]) or "–"),
+        ]
+        if row["illustrative"]:
+            popup_rows.append(("Lưu ý", '<span class="bp-warn">Số liệu minh họa, không phải báo cáo</span>'))
+        if not row["in_scope"]:
+            popup_rows.append(("Phạm vi", _e("Chỉ tiêu chung 3 xã: số của xã để tham khảo")))
+        popup_rows.append(("Ranh giới", _accuracy_note(unit.get("accuracy"), False) or "Chính thức"))
+        popup = f'<div class="bp-pop"><h4>{_e(unit["name"])}</h4>{_table(popup_rows)}</div>'
+        style = {
+            "color": "#222" if in_plan or options.vintage == 2025 else "#777",
+            "weight": weight + (1 if options.commune == unit["code"] else 0),
+            "fillColor": st.color,
+            "fillOpacity": 0.62 if options.palette != "high_contrast" else 0.78,
+            "dashArray": st.dash,
+        }
+        shape = folium.GeoJson(
+            geo,
+            style_function=lambda _f, s=style: s,
+            highlight_function=lambda _f: {"weight": weight + 2, "fillOpacity": 0.8},
+            tooltip=folium.Tooltip(tooltip, sticky=True),
+        )
+        folium.Popup(popup, max_width=420).add_to(shape)
+        shape.add_to(group)
+        point = unit["geometry"].representative_point()
+        badge = (
+            f'<span class="bp-badge" style="background:{st.color};color:{st.text_color}">'
+            f"{_e(st.symbol)} {_e(value_text)}</span>"
+        )
+        folium.Marker(
+            [point.y, point.x],
+            icon=folium.DivIcon(html=f"<div>{_e(unit['name'])}<br>{badge}</div>", class_name="bp-label"),
+            interactive=False,
+        ).add_to(labels)
+    group.add_to(m)
+    labels.add_to(m)
+    return group, counts
+
+
+def _border_layer(m: folium.Map, dataset: Dataset) -> None:
+    if dataset.border.empty:
+        return
+    group = folium.FeatureGroup(name="Đường biên giới quốc gia", show=True)
+    for rec in dataset.border.to_dict("records"):
+        geo = gpd.GeoSeries([rec["geometry"]], crs=dataset.border.crs).__geo_interface__
+        note = _accuracy_note(rec.get("accuracy"), False)
+        line = folium.GeoJson(
+            geo,
+            style_function=lambda _f: {
+                "color": BORDER_STYLE.color,
+                "weight": BORDER_STYLE.weight,
+                "dashArray": BORDER_STYLE.dash,
+            },
+            tooltip=folium.Tooltip(f"{_e(rec.get('name') or 'Đường biên giới')}<br>{note}"),
+        )
+        rows = [("Tên", _e(rec.get("name"))), ("Độ chính xác", note), ("Nguồn", _e(rec.get("source")))]
+        folium.Popup(_table(rows), max_width=380).add_to(line)
+        line.add_to(group)
+    group.add_to(m)
+
+
+def _feature_popup(rec: dict[str, Any], kind_label: str, extra: list[tuple[str, str]] | None = None) -> str:
+    rows = [
+        ("Loại", _e(kind_label)),
+        ("Xã", _e(rec.get("commune_name"))),
+        *(extra or []),
+        ("Mô tả", _e(rec.get("description"))),
+        ("Vị trí", _accuracy_note(rec.get("accuracy"), rec.get("illustrative")) or "Đo đạc"),
+        ("Nguồn", _e(rec.get("source"))),
+        ("Mã", _e(rec.get("id"))),
+    ]
+    return f'<div class="bp-pop"><h4>{_e(rec.get("name"))}</h4>{_table(rows)}</div>'
+
+
+def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
+    spec = LAYERS[key]
+    group = folium.FeatureGroup(name=spec.label, show=True)
+    for rec in frame.to_dict("records"):
+        geom = rec["geometry"]
+        kind = str(rec.get("kind"))
+        kind_label = spec.kinds.get(kind, kind)
+        extra: list[tuple[str, str]] = []
+        if rec.get("households") not in (None, "") and not _isnan(rec.get("households")):
+            extra.append(("Số hộ", _e(format_number(rec["households"]))))
+        if rec.get("capacity_m3_day") not in (None, "") and not _isnan(rec.get("capacity_m3_day")):
+            extra.append(("Công suất", _e(f"{format_number(rec['capacity_m3_day'])} m³/ngày")))
+        popup = folium.Popup(_feature_popup(rec, kind_label, extra), max_width=380)
+        warn = " (vị trí gần đúng)" if rec.get("accuracy") != "surveyed" else ""
+        tooltip = folium.Tooltip(f"{_e(rec['name'])}<br><i>{_e(kind_label)}{_e(warn)}</i>")
+        geo = gpd.GeoSeries([geom], crs=frame.crs).__geo_interface__
+        if geom.geom_type == "Point":
+            folium.Marker(
+                [geom.y, geom.x],
+                icon=folium.DivIcon(
+                    html=symbol_svg(kind, size=options.font_px + 13),
+                    class_name="bp-symbol",
+                    icon_size=(options.font_px + 13, options.font_px + 13),
+                    icon_anchor=((options.font_px + 13) // 2, (options.font_px + 13) // 2),
+                ),
+                tooltip=tooltip,
+                popup=popup,
+            ).add_to(group)
+        elif geom.geom_type in ("LineString", "MultiLineString"):
+            ls = ROAD_STYLES.get(kind)
+            color = ls.color if ls else CLUSTER_COLOR
+            style = {"color": color, "weight": ls.weight if ls else 4, "dashArray": ls.dash if ls else "4 4"}
+            shape = folium.GeoJson(geo, style_function=lambda _f, s=style: s, tooltip=tooltip)
+            popup.add_to(shape)
+            shape.add_to(group)
+        else:
+            color = ZONE_COLORS.get(kind, CLUSTER_COLOR)
+            style = {"color": color, "weight": 2, "fillColor": color, "fillOpacity": 0.25, "dashArray": "5 3"}
+            shape = folium.GeoJson(geo, style_function=lambda _f, s=style: s, tooltip=tooltip)
+            popup.add_to(shape)
+            shape.add_to(group)
+    group.add_to(m)
+
+
+def _isnan(value: object) -> bool:
+    return isinstance(value, float) and math.isnan(value)
+
+
+def filter_projects(frame: gpd.GeoDataFrame, options: MapOptions) -> gpd.GeoDataFrame:
+    """Projects the options let through (sector, status, commune, sensitivity)."""
+    out = visible(frame, show_sensitive=options.show_sensitive)
+    if out.empty:
+        return out
+    if options.sectors is not None:
+        out = out[out["sector"].isin(options.sectors)]
+    if options.project_statuses is not None:
+        out = out[out["status"].isin(options.project_statuses)]
+    return out
+
+
+def project_popup(rec: dict[str, Any]) -> str:
+    """The escaped popup HTML of one project."""
+    years = "–"
+    if rec.get("start_year") and not _isnan(rec.get("start_year")):
+        end = rec.get("end_year")
+        years = (
+            f"{int(rec['start_year'])}–{int(end)}"
+            if end and not _isnan(end)
+            else f"từ {int(rec['start_year'])}"
+        )
+    progress = rec.get("progress")
+    rows = [
+        ("Lĩnh vực", _e(SECTORS.get(str(rec.get("sector")), rec.get("sector")))),
+        ("Xã", _e(rec.get("commune_name"))),
+        ("Tình trạng", _e(PROJECT_STATUSES.get(str(rec.get("status")), rec.get("status")))),
+        (
+            "Tiến độ",
+            _e(f"{format_number(progress)} %") if progress is not None and not _isnan(progress) else "–",
+        ),
+        ("Tổng vốn", _e(format_vnd(rec.get("budget_vnd")))),
+        ("Nguồn vốn", _e(rec.get("funding_source"))),
+        ("Thời gian", _e(years)),
+        ("Chủ đầu tư", _e(rec.get("agency"))),
+        ("Mô tả", _e(rec.get("description"))),
+        (
+            "Vị trí, số liệu",
+            _accuracy_note(rec.get("accuracy"), rec.get("illustrative")) or "Đo đạc, báo cáo",
+        ),
+        ("Nguồn", _e(rec.get("source"))),
+        ("Mã", _e(rec.get("id"))),
+    ]
+    if rec.get("sensitive"):
+        rows.insert(0, ("Bảo mật", '<span class="bp-warn">Quốc phòng – an ninh: không công bố</span>'))
+    return f'<div class="bp-pop"><h4>{_e(rec.get("name"))}</h4>{_table(rows)}</div>'
+
+
+def project_tooltip(rec: dict[str, Any]) -> str:
+    """The escaped tooltip of one project; starts with its id in brackets (the app parses it)."""
+    status = PROJECT_STATUSES.get(str(rec.get("status")), str(rec.get("status")))
+    progress = rec.get("progress")
+    prog = f" · {format_number(progress)} %" if progress is not None and not _isnan(progress) else ""
+    approx = "<br><i>vị trí gần đúng</i>" if rec.get("accuracy") != "surveyed" else ""
+    return f"<b>[{_e(rec.get('id'))}]</b> {_e(rec.get('name'))}<br>{_e(status)}{_e(prog)}{approx}"
+
+
+def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
+    group = folium.FeatureGroup(name=PROJECTS_LABEL, show=True)
+    icons: list[str] = []
+    icon_index: dict[tuple[str, str], int] = {}
+    rows: list[dict[str, object]] = []
+    size = max(24, options.font_px + 12)
+    for rec in frame.to_dict("records"):
+        geom = rec["geometry"]
+        if geom is None or geom.is_empty:
+            continue
+        key = (str(rec.get("status")), str(rec.get("sector")))
+        if key not in icon_index:
+            icon_index[key] = len(icons)
+            icons.append(project_svg(key[0], key[1], size=size))
+        point = geom if geom.geom_type == "Point" else geom.representative_point()
+        if geom.geom_type != "Point":
+            color = PROJECT_STATUS_COLORS.get(key[0], "#555")
+            style = {"color": color, "weight": 5, "opacity": 0.85, "fillColor": color, "fillOpacity": 0.2}
+            folium.GeoJson(
+                gpd.GeoSeries([geom], crs=frame.crs).__geo_interface__,
+                style_function=lambda _f, s=style: s,
+                interactive=False,
+            ).add_to(group)
+        rows.append(
+            {
+                "lat": round(point.y, 6),
+                "lng": round(point.x, 6),
+                "i": icon_index[key],
+                "tip": project_tooltip(rec),
+                "pop": project_popup(rec),
+                "plain": f"[{rec.get('id')}] {rec.get('name')}",
+            }
+        )
+    cluster = len(rows) > options.cluster_threshold
+    _ProjectLayer(rows, icons, cluster=cluster).add_to(group)
+    group.add_to(m)
+    if options.selected_project:
+        sel = frame[frame["id"] == options.selected_project]
+        if not sel.empty:
+            g = sel.iloc[0]["geometry"]
+            p = g if g.geom_type == "Point" else g.representative_point()
+            folium.Marker(
+                [p.y, p.x],
+                icon=folium.DivIcon(
+                    html="",
+                    class_name="bp-selected",
+                    icon_size=(size + 14, size + 14),
+                    icon_anchor=((size + 14) // 2, (size + 14) // 2),
+                ),
+                interactive=False,
+                z_index_offset=-100,
+            ).add_to(m)
+
+
+# --- legend, title, notes -------------------------------------------------------------------------------------
+
+
+def legend_html(
+    dataset: Dataset,
+    options: MapOptions,
+    counts: dict[str, int],
+    shown_layers: Sequence[str],
+    project_statuses: Sequence[str],
+) -> str:
+    """The legend's HTML: status (colour, symbol, word, count), layer symbols, project statuses."""
+    styles = status_styles(options.palette)
+    name = next((t.name for t in dataset.targets if t.code == options.indicator), options.indicator)
+    t = target_for(dataset.targets, options.indicator, None)
+    parts = [
+        '<span class="bp-toggle" title="Thu gọn / mở chú giải">Chú giải ▾</span>',
+        f"<h4>{_e(name)} — {options.year}</h4>",
+        '<div class="bp-body">',
+    ]
+    if t is not None:
+        parts.append(f'<div class="bp-sec">Mục tiêu: {_e(t.target_text)}</div>')
+    for key in STATUSES:
+        st = styles[key]
+        count = counts.get(key, 0)
+        parts.append(
+            f'<div class="bp-row"><span class="bp-sw" style="background:{st.color};color:{st.text_color}">'
+            f"{_e(st.symbol)}</span>{_e(st.label)} ({count})</div>"
+        )
+    if shown_layers:
+        parts.append('<div class="bp-sec">Lớp bản đồ</div>')
+        parts.append(
+            f'<div class="bp-row"><span class="bp-line" style="border-top:{BORDER_STYLE.weight}px dashed {BORDER_STYLE.color}"></span>Biên giới quốc gia</div>'
+        )
+        for key in shown_layers:
+            spec = LAYERS[key]
+            for kind, label in spec.kinds.items():
+                if key == "roads":
+                    ls = ROAD_STYLES[kind]
+                    style = "dashed" if ls.dash else "solid"
+                    swatch = (
+                        f'<span class="bp-line" style="border-top:{ls.weight}px {style} {ls.color}"></span>'
+                    )
+                elif key == "economic_zones":
+                    color = ZONE_COLORS.get(kind, CLUSTER_COLOR)
+                    swatch = (
+                        f'<span class="bp-sw" style="background:{color}40;border:2px dashed {color}"></span>'
+                    )
+                else:
+                    swatch = symbol_svg(kind)
+                parts.append(f'<div class="bp-row">{swatch}{_e(label)}</div>')
+    if project_statuses:
+        parts.append(f'<div class="bp-sec">{_e(PROJECTS_LABEL)}</div>')
+        for status in project_statuses:
+            parts.append(
+                f'<div class="bp-row">{project_svg(status, "other")}{_e(PROJECT_STATUSES[status])}</div>'
+            )
+    parts.append("</div>")
+    return "".join(parts)
+
+
+def notes(dataset: Dataset, status_rows: pd.DataFrame) -> list[str]:
+    """The honesty notes the screen must carry for what is shown."""
+    out = []
+    if bool(status_rows["illustrative"].any()):
+        out.append("Có số liệu MINH HỌA (giả định để trình diễn), không phải số liệu báo cáo.")
+    if dataset.any_approximate:
+        out.append("Ranh giới xã và vị trí công trình là GẦN ĐÚNG, không dùng để đo đạc, xác định mốc giới.")
+    return out
+
+
+# --- the map ----------------------------------------------------------------------------------------------------
+
+
+def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base_url: str) -> folium.Map:
+    """Build the whole map for a dataset and a set of choices.
+
+    Parameters
+    ----------
+    dataset
+        The data (see :func:`borderplan_geo.dataset.load_dataset`).
+    options
+        What to show; defaults show everything for clean water in 2025.
+    asset_base_url
+        Where the browser finds Leaflet and the plugins (the app's static
+        folder). Every CDN URL folium would use is replaced by one under it.
+    """
+    options = options or MapOptions()
+    units = dataset.units(options.vintage)
+    focus = units[units["in_plan"].astype(bool)]
+    if options.commune:
+        chosen = units[units["code"] == options.commune]
+        if not chosen.empty:
+            focus = chosen
+    bounds = folium_bounds(focus)
+    m = folium.Map(
+        location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
+        zoom_start=12,
+        tiles=None,
+        control_scale=True,
+        zoom_snap=0.25,
+        width="100%",
+        height=options.height,
+    )
+    # Without a tile layer Leaflet has no maxZoom, and marker clustering needs one.
+    m.options["max_zoom"] = 19
+    _Css(_css(options)).add_to(m)
+    if options.basemap in BASEMAPS:
+        label, url, attribution = BASEMAPS[options.basemap]
+        folium.TileLayer(url, name=label, attr=attribution, max_zoom=19, control=True).add_to(m)
+
+    status = dataset.status(options.vintage)
+    _, counts = _status_layer(m, dataset, options, status)
+    _border_layer(m, dataset)
+    wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
+    shown_layers = []
+    for key in LAYERS:
+        if key not in wanted:
+            continue
+        frame = visible(dataset.layers[key], show_sensitive=options.show_sensitive)
+        if frame.empty:
+            continue
+        _layer_group(m, key, frame, options)
+        shown_layers.append(key)
+    project_statuses: list[str] = []
+    if PROJECTS_KEY in wanted:
+        projects = filter_projects(dataset.projects, options)
+        if not projects.empty:
+            _projects_layer(m, projects, options)
+            project_statuses = [s for s in PROJECT_STATUSES if s in set(projects["status"])]
+
+    rows = status[(status["indicator"] == options.indicator) & (status["year"] == options.year)]
+    legend = legend_html(dataset, options, counts, shown_layers, project_statuses)
+    css_class = "bp-legend bp-collapsed" if options.legend_collapsed else "bp-legend"
+    _Control(legend, position="bottomright", css_class=css_class).add_to(m)
+    note_lines = [*notes(dataset, rows), *options.extra_notes]
+    if note_lines:
+        _Control(
+            "<br>".join(f"⚠ {_e(n)}" for n in note_lines), position="bottomleft", css_class="bp-notes"
+        ).add_to(m)
+    if options.title:
+        sub = f'<div class="bp-sub">{_e(options.subtitle)}</div>' if options.subtitle else ""
+        _Control(f"{_e(options.title)}{sub}", position="topright", css_class="bp-title").add_to(m)
+    folium.LayerControl(collapsed=True, position="topright").add_to(m)
+    if options.controls:
+        folium.plugins.Fullscreen(
+            position="topleft", title="Toàn màn hình", title_cancel="Thoát toàn màn hình"
+        ).add_to(m)
+        folium.plugins.MeasureControl(
+            position="topleft",
+            primary_length_unit="meters",
+            secondary_length_unit="kilometers",
+            primary_area_unit="hectares",
+            secondary_area_unit="sqmeters",
+        ).add_to(m)
+    if options.selected_project:
+        sel = dataset.projects[dataset.projects["id"] == options.selected_project]
+        if not sel.empty:
+            g = sel.iloc[0]["geometry"]
+            p = g if g.geom_type == "Point" else g.representative_point()
+            pad = 0.01
+            bounds = [[p.y - pad, p.x - pad], [p.y + pad, p.x + pad]]
+    m.fit_bounds(bounds, padding=(20, 20))
+    assets.localise(m, asset_base_url)
+    return m
+
+
+def tiles_reachable(url: str = "https://tile.openstreetmap.org/0/0/0.png", *, timeout: float = 1.5) -> bool:
+    """True when an online tile server answers (the "auto" basemap uses tiles only then)."""
+    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "BorderPlanGeo/0.1"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return bool(200 <= response.status < 400)
+    except (OSError, ValueError):
+        return False
+
+
+def status_layer_names(m: folium.Map) -> list[str]:
+    """Names of the map's feature groups (for tests and the app)."""
+    return [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]

@@ -1,0 +1,182 @@
+"""Saved views ("slides") for meetings: ``data/views/slides.json``.
+
+A saved view is data, not code: a planner adds one by adding an entry to the
+file (or editing it in the app). Each entry names what to show:
+
+.. code-block:: json
+
+    {"name": "nuoc-sach", "title": "Nước sạch, hợp vệ sinh", "kind": "map",
+     "indicator": "clean_water", "year": 2025, "units": 2020, "commune": null,
+     "layers": null, "sectors": null, "statuses": null, "note": "…"}
+
+``kind`` is ``map`` (a status map), ``projects`` (the project map with totals
+by sector) or ``criteria`` (the 19 rural-development criteria × communes).
+Missing fields take defaults: the newest year with figures, the 2020 units,
+the whole area, every layer, sector and status.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+
+from ._errors import DataError, Problem
+from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, SECTORS
+from .maps import MapOptions
+from .settings import PLAN_YEARS
+from .store import DataSource
+from .targets import INDICATOR_CODES
+from .units import UnitNameError, resolve_unit
+
+SLIDES_FILE = "views/slides.json"
+KINDS = ("map", "projects", "criteria")
+
+
+@dataclass(frozen=True)
+class View:
+    """One saved view."""
+
+    name: str
+    title: str
+    kind: str = "map"
+    indicator: str = "ntm_status"
+    year: int | None = None
+    units: int = 2020
+    commune: str | None = None
+    layers: tuple[str, ...] | None = None
+    sectors: tuple[str, ...] | None = None
+    statuses: tuple[str, ...] | None = None
+    note: str = ""
+
+    def map_options(self, *, year: int, **overrides: object) -> MapOptions:
+        """The map this view shows (``overrides``: palette, font size, sensitivity…)."""
+        options = MapOptions(
+            indicator=self.indicator,
+            year=self.year or year,
+            vintage=self.units,
+            commune=self.commune,
+            layers=self.layers,
+            sectors=self.sectors,
+            project_statuses=self.statuses,
+            title=self.title,
+        )
+        return replace(options, **overrides)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Deck:
+    """The saved views and the deck's title."""
+
+    title: str
+    views: tuple[View, ...]
+
+    def get(self, name: str) -> View:
+        """The view with this name; ``KeyError`` listing the names otherwise."""
+        for v in self.views:
+            if v.name == name:
+                return v
+        raise KeyError(f"không có khung nhìn '{name}'; có: {', '.join(v.name for v in self.views)}")
+
+
+def _tuple(
+    raw: object, allowed: set[str], field: str, where: str, problems: list[Problem], i: int
+) -> tuple[str, ...] | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
+        problems.append(Problem(where, f"'{field}' phải là danh sách", row=i, column=field))
+        return None
+    bad = [x for x in raw if x not in allowed]
+    if bad:
+        problems.append(
+            Problem(where, f"giá trị không hợp lệ: {', '.join(bad)}", row=i, column=field, value=bad)
+        )
+        return None
+    return tuple(raw)
+
+
+def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, list[Problem]]:
+    """Parse the saved views; every problem is reported with the view's position."""
+    if content is None:
+        return default_deck(), []
+    problems: list[Problem] = []
+    try:
+        doc = json.loads(content.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return default_deck(), [Problem(label, f"không đọc được JSON: {exc}")]
+    if not isinstance(doc, dict) or not isinstance(doc.get("views"), list):
+        return default_deck(), [Problem(label, 'tệp cần có dạng {"title": …, "views": [ … ]}')]
+    views: list[View] = []
+    names: set[str] = set()
+    layer_keys = {*LAYERS, PROJECTS_KEY}
+    for i, raw in enumerate(doc["views"], start=1):
+        if not isinstance(raw, dict):
+            problems.append(Problem(label, "mỗi khung nhìn phải là một đối tượng", row=i))
+            continue
+        before = len(problems)
+        name = str(raw.get("name") or "").strip()
+        if not name:
+            problems.append(Problem(label, "thiếu tên (name)", row=i, column="name"))
+        elif name in names:
+            problems.append(Problem(label, f"tên '{name}' bị trùng", row=i, column="name"))
+        kind = raw.get("kind", "map")
+        if kind not in KINDS:
+            problems.append(
+                Problem(label, f"kind phải là một trong {', '.join(KINDS)}", row=i, column="kind")
+            )
+        indicator = raw.get("indicator", "ntm_status")
+        if indicator not in INDICATOR_CODES:
+            problems.append(Problem(label, f"chỉ tiêu '{indicator}' không có", row=i, column="indicator"))
+        year = raw.get("year")
+        if year is not None and year not in PLAN_YEARS:
+            problems.append(Problem(label, f"năm {year} ngoài 2020–2025", row=i, column="year"))
+        units = raw.get("units", 2020)
+        if units not in (2020, 2025):
+            problems.append(Problem(label, "units phải là 2020 hoặc 2025", row=i, column="units"))
+        commune = raw.get("commune")
+        if commune is not None:
+            try:
+                commune = resolve_unit(commune, units if units in (2020, 2025) else 2020).code
+            except UnitNameError as exc:
+                problems.append(Problem(label, str(exc), row=i, column="commune"))
+        layers = _tuple(raw.get("layers"), layer_keys, "layers", label, problems, i)
+        sectors = _tuple(raw.get("sectors"), set(SECTORS), "sectors", label, problems, i)
+        statuses = _tuple(raw.get("statuses"), set(PROJECT_STATUSES), "statuses", label, problems, i)
+        if len(problems) > before:
+            continue
+        names.add(name)
+        views.append(
+            View(
+                name=name,
+                title=str(raw.get("title") or name),
+                kind=kind,
+                indicator=indicator,
+                year=year,
+                units=units,
+                commune=commune,
+                layers=layers,
+                sectors=sectors,
+                statuses=statuses,
+                note=str(raw.get("note") or ""),
+            )
+        )
+    if not views:
+        problems.append(Problem(label, "không có khung nhìn hợp lệ nào"))
+        return default_deck(), problems
+    return Deck(str(doc.get("title") or default_deck().title), tuple(views)), problems
+
+
+def load_deck(source: DataSource) -> Deck:
+    """The saved views of a data source; :class:`DataError` on any error."""
+    deck, problems = read_deck(source.read_bytes(SLIDES_FILE))
+    if problems:
+        raise DataError(problems)
+    return deck
+
+
+def default_deck() -> Deck:
+    """The views shown when a data folder has no slides file."""
+    views = [View("tong-quan", "Toàn cảnh 3 xã biên giới", indicator="ntm_status")]
+    views += [View(f"chi-tieu-{c}", c, indicator=c) for c in INDICATOR_CODES]
+    views += [View("tieu-chi", "19 tiêu chí nông thôn mới", kind="criteria")]
+    return Deck("Kế hoạch phát triển KT-XH 03 xã biên giới huyện Tân Hồng 2020–2025", tuple(views))
