@@ -75,3 +75,7 @@ class AuthError(BorderplanError):
 
 class AssetError(BorderplanError):
     """An offline web asset (Leaflet, a plugin, a font) is missing, unknown or corrupt."""
+
+
+class OverpassError(BorderplanError):
+    """The Overpass API could not be reached or gave no usable answer; nothing was written."""

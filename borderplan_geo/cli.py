@@ -6,6 +6,8 @@ targets   the plan's targets                      [--format table|json]
 status    status per unit, indicator and year     [--year Y] [--units 2020|2025]
                                                   [--indicator CODE] [--format table|json|csv] [--all]
 validate  check a data folder                     exit 0 when valid, 1 with one line per problem
+user      accounts allowed to edit                add NAME [--role editor|admin] [--password-stdin] | list | remove NAME
+osm-boundaries  OpenStreetMap boundaries          [--dry-run] [--from-file F] [--endpoint URL] [--timeout S] [--print-query]
 
 Every command takes ``--data DIR``; without it the data folder is
 ``$BORDERPLAN_DATA`` or the repository's ``data/``.
@@ -25,8 +27,10 @@ from pathlib import Path
 import pandas as pd
 
 from ._errors import BorderplanError, DataError
+from .auth import add_user_command
 from .dataset import data_source, load_dataset, validate
 from .formatting import format_number
+from .osm import add_osm_command
 from .settings import PLAN_YEARS, get_settings
 from .targets import INDICATOR_CODES, KINDS, SCOPES
 from .units import unit_name
@@ -266,6 +270,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", parents=[common], help="kiểm tra thư mục dữ liệu")
     p.set_defaults(handler=cmd_validate)
+
+    add_user_command(sub, common)
+    add_osm_command(sub, common)
 
     return parser
 
