@@ -36,6 +36,13 @@ _VECTOR_SUFFIXES = (".gpkg", ".geojson", ".json", ".zip")
 #: How far outside the district a feature may lie (border gates sit on the line).
 OUTSIDE_TOLERANCE_M = 3000.0
 
+#: How precise a boundary is, as the screen says it.
+BOUNDARY_ACCURACY: dict[str, str] = {
+    "approximate": "Ranh giới gần đúng (dựng từ dữ liệu công khai, không phải ranh giới pháp lý)",
+    "osm": "Ranh giới theo OpenStreetMap (cộng đồng đóng góp, không phải ranh giới pháp lý)",
+    "official": "Ranh giới chính thức do người dùng cung cấp",
+}
+
 _CODE_COLUMNS = ("code", "gso_code", "ma", "ma_xa", "maxa", "ma_dvhc", "unit_code")
 _NAME_COLUMNS = ("name", "ten", "ten_xa", "tenxa", "commune", "xa", "unit", "ten_dvhc")
 
@@ -47,11 +54,20 @@ def total_bounds_to_folium(bounds: tuple[float, float, float, float] | list[floa
 
 
 def official_file(source: DataSource) -> str | None:
-    """The official boundary file placed in ``boundaries/official/``, if any."""
-    for rel in source.listdir(OFFICIAL_DIR):
-        if rel.lower().endswith(_VECTOR_SUFFIXES):
-            return rel
-    return None
+    """The boundary file that replaces the approximate one, if any.
+
+    A file the users saved through the app or the command line (held in the
+    store) wins over a file dropped in ``boundaries/official/``: it is their
+    latest action; among several, the newest saved wins.
+    """
+    candidates = [rel for rel in source.listdir(OFFICIAL_DIR) if rel.lower().endswith(_VECTOR_SUFFIXES)]
+    if not candidates:
+        return None
+    if source.store is not None:
+        stored = [(v.saved_at, v.path) for v in source.store.history() if v.path in candidates]
+        if stored:
+            return max(stored)[1]
+    return candidates[0]
 
 
 def read_units(source: DataSource) -> tuple[gpd.GeoDataFrame, list[Problem]]:
@@ -216,7 +232,8 @@ def dissolve_2025(units_2020: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
         parts = frame[frame["new_code"] == new.code]
         if parts.empty:
             continue
-        accuracy = "official" if (parts["accuracy"] == "official").all() else "approximate"
+        kinds = set(parts["accuracy"])
+        accuracy = kinds.pop() if len(kinds) == 1 else "approximate"
         members = tuple(sorted(parts["code"]))
         rows.append(
             {

@@ -73,7 +73,7 @@ class Dataset:
     @property
     def any_approximate(self) -> bool:
         """True when any boundary or position is approximate."""
-        if (self.units_2020["accuracy"] != "official").any():
+        if (self.units_2020["accuracy"] == "approximate").any():
             return True
         return any(bool((f["accuracy"] != "surveyed").any()) for f in self.layers.values() if not f.empty)
 

@@ -31,7 +31,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from . import assets
-from .boundaries import total_bounds_to_folium
+from .boundaries import BOUNDARY_ACCURACY, total_bounds_to_folium
 from .dataset import Dataset
 from .formatting import format_number, format_vnd
 from .layers import ACCURACIES, LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS, visible
@@ -356,7 +356,8 @@ def _status_layer(
             popup_rows.append(("Lưu ý", '<span class="bp-warn">Số liệu minh họa, không phải báo cáo</span>'))
         if not row["in_scope"]:
             popup_rows.append(("Phạm vi", _e("Chỉ tiêu chung 3 xã: số của xã để tham khảo")))
-        popup_rows.append(("Ranh giới", _accuracy_note(unit.get("accuracy"), False) or "Chính thức"))
+        accuracy = str(unit.get("accuracy") or "approximate")
+        popup_rows.append(("Ranh giới", _e(BOUNDARY_ACCURACY.get(accuracy, accuracy))))
         popup = f'<div class="bp-pop"><h4>{_e(unit["name"])}</h4>{_table(popup_rows)}</div>'
         style = {
             "color": "#222" if in_plan or options.vintage == 2025 else "#777",
@@ -365,8 +366,14 @@ def _status_layer(
             "fillOpacity": 0.62 if options.palette != "high_contrast" else 0.78,
             "dashArray": st.dash,
         }
+        feature = {
+            "type": "Feature",
+            # What the colour means travels with the shape (tests and tools read it).
+            "properties": {"unit_code": unit["code"], "status": row["status"], "fill": st.color},
+            "geometry": unit["geometry"].__geo_interface__,
+        }
         shape = folium.GeoJson(
-            geo,
+            feature,
             style_function=lambda _f, s=style: s,
             highlight_function=lambda _f: {"weight": weight + 2, "fillOpacity": 0.8},
             tooltip=folium.Tooltip(tooltip, sticky=True),
