@@ -26,9 +26,12 @@ import folium
 import folium.plugins
 import geopandas as gpd
 import pandas as pd
+import shapely
+import shapely.geometry
 from branca.element import MacroElement
 from folium.elements import JSCSSMixin
 from folium.template import Template
+from shapely.geometry.base import BaseGeometry
 
 from . import assets
 from .boundaries import BOUNDARY_ACCURACY, total_bounds_to_folium
@@ -100,6 +103,10 @@ class MapOptions:
     title: str | None = None
     subtitle: str | None = None
     legend_collapsed: bool = False
+    legend_symbols_open: bool = False
+    """Open the legend's layer and project symbols at start (exports); else one click away."""
+    show_notes: bool = True
+    """The approximate/illustrative notes on the map itself (the app shows them above it)."""
     controls: bool = True
     """Fullscreen and measuring tools (off for exports)."""
     height: str = "100%"
@@ -193,6 +200,93 @@ class _Control(MacroElement):
         self.html_js = _js(html)
 
 
+class _GeoJsonLayer(MacroElement):
+    """Features drawn from a compact GeoJSON whose properties carry pre-escaped HTML.
+
+    Properties read by the script: ``style`` (Leaflet path options), ``tip``
+    and ``pop`` (tooltip and popup HTML, escaped in Python), ``icon`` (index
+    into ``icons`` for points). One element per layer keeps the page small and
+    the rerender fast, whatever the number of features.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var icons = {{ this.icons_js }};
+            var size = {{ this.icon_size }};
+            var layer = L.geoJSON({{ this.data_js }}, {
+                interactive: {{ this.interactive }},
+                style: function(f) { return f.properties.style || {}; },
+                pointToLayer: function(f, latlng) {
+                    var html = icons[f.properties.icon] || '';
+                    return L.marker(latlng, {
+                        icon: L.divIcon({className: 'bp-symbol', html: html, iconSize: [size, size],
+                                         iconAnchor: [size / 2, size / 2]}),
+                        keyboard: true
+                    });
+                },
+                onEachFeature: function(f, l) {
+                    if (f.properties.tip) { l.bindTooltip(f.properties.tip, {sticky: {{ this.sticky }}}); }
+                    if (f.properties.pop) { l.bindPopup(f.properties.pop, {maxWidth: 420}); }
+                    if ({{ this.highlight }} > 0 && l.setStyle) {
+                        l.on('mouseover', function() { l.setStyle({weight: {{ this.highlight }}, fillOpacity: 0.8}); });
+                        l.on('mouseout', function() { l.setStyle(f.properties.style || {}); });
+                    }
+                }
+            });
+            layer.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(
+        self,
+        features: list[dict[str, Any]],
+        *,
+        icons: list[str] | None = None,
+        icon_size: int = 24,
+        interactive: bool = True,
+        highlight: int = 0,
+        sticky: bool = False,
+    ) -> None:
+        super().__init__()
+        self._name = "BorderplanGeoJson"
+        self.data_js = _js({"type": "FeatureCollection", "features": features})
+        self.icons_js = _js(icons or [])
+        self.icon_size = int(icon_size)
+        self.interactive = "true" if interactive else "false"
+        self.highlight = int(highlight)
+        self.sticky = "true" if sticky else "false"
+
+
+class _LabelLayer(MacroElement):
+    """Text labels (pre-escaped HTML) above every other layer, never catching clicks."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var parent = {{ this._parent.get_name() }};
+            {{ this.rows_js }}.forEach(function(r) {
+                var size = r.size || 0;
+                var opts = {className: r.cls, html: r.html};
+                if (size) { opts.iconSize = [size, size]; opts.iconAnchor = [size / 2, size / 2]; }
+                L.marker([r.lat, r.lng], {icon: L.divIcon(opts), interactive: false, keyboard: false,
+                                          zIndexOffset: 1000}).addTo(parent);
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, rows: list[dict[str, object]]) -> None:
+        super().__init__()
+        self._name = "BorderplanLabels"
+        self.rows_js = _js(rows)
+
+
 class _ProjectLayer(JSCSSMixin, MacroElement):
     """Project markers built in the browser from a compact, pre-escaped table.
 
@@ -209,14 +303,16 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
         (function() {
             var rows = {{ this.rows_js }};
             var icons = {{ this.icons_js }};
+            var size = {{ this.icon_size }};
             var target = {{ this.cluster_js }} ? L.markerClusterGroup({
                 showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true
             }) : L.featureGroup();
             rows.forEach(function(r) {
-                var icon = L.divIcon({className: 'bp-project', html: icons[r.i], iconSize: [28, 28], iconAnchor: [14, 14]});
+                var icon = L.divIcon({className: 'bp-project', html: icons[r.i], iconSize: [size, size],
+                                      iconAnchor: [size / 2, size / 2]});
                 var m = L.marker([r.lat, r.lng], {icon: icon, title: r.plain, alt: r.plain, keyboard: true});
-                m.bindTooltip(r.tip, {direction: 'top', offset: [0, -12]});
-                m.bindPopup(r.pop, {maxWidth: 360});
+                m.bindTooltip(r.tip, {direction: 'top', offset: [0, -size / 2]});
+                m.bindPopup(r.pop, {maxWidth: 380});
                 target.addLayer(m);
             });
             target.addTo({{ this._parent.get_name() }});
@@ -225,12 +321,15 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
         """
     )
 
-    def __init__(self, rows: list[dict[str, object]], icons: list[str], *, cluster: bool) -> None:
+    def __init__(
+        self, rows: list[dict[str, object]], icons: list[str], *, cluster: bool, icon_size: int = 28
+    ) -> None:
         super().__init__()
         self._name = "BorderplanProjects"
         self.rows_js = _js(rows)
         self.icons_js = _js(icons)
         self.cluster_js = "true" if cluster else "false"
+        self.icon_size = int(icon_size)
 
 
 # --- CSS -----------------------------------------------------------------------------------------------
@@ -254,6 +353,7 @@ def _css(options: MapOptions) -> str:
 .bp-legend .bp-toggle {{ float: right; cursor: pointer; border: 1px solid #999; border-radius: 4px; background: #f4f4f4;
   font-size: {small}px; padding: 0 6px; margin-left: 8px; }}
 .bp-legend.bp-collapsed .bp-body {{ display: none; }}
+.bp-legend details summary {{ cursor: pointer; font-weight: 700; font-size: {small}px; margin-top: 6px; color: #333; }}
 .bp-title {{ font-size: {round(f * 1.35)}px; font-weight: 700; max-width: 60vw; }}
 .bp-title .bp-sub {{ font-size: {small}px; font-weight: 400; color: #333; }}
 .bp-notes {{ font-size: {small}px; max-width: 46vw; background: #fff8e1; border-left: 4px solid #E69F00; }}
@@ -287,9 +387,27 @@ def _accuracy_note(accuracy: object, illustrative: object) -> str:
     return " · ".join(parts)
 
 
+def _shape(geom: BaseGeometry, *, precision: int = 6) -> dict[str, Any]:
+    """GeoJSON geometry with rounded coordinates (1e-6 degree ≈ 0.1 m)."""
+    return dict(shapely.geometry.mapping(shapely.set_precision(geom, 10**-precision)))
+
+
+def _feature(geom: BaseGeometry, **properties: object) -> dict[str, Any]:
+    return {"type": "Feature", "properties": properties, "geometry": _shape(geom)}
+
+
+def display_geometries(frame: gpd.GeoDataFrame, tolerance: float = 0.00004) -> list[BaseGeometry]:
+    """Polygons simplified together for the screen (~4 m), neighbours kept edge to edge."""
+    geoms = list(frame.geometry)
+    try:
+        return list(shapely.coverage_simplify(geoms, tolerance))
+    except Exception:  # not a clean coverage (a user's official file): simplify one by one
+        return [g.simplify(tolerance, preserve_topology=True) for g in geoms]
+
+
 def _status_layer(
     m: folium.Map, dataset: Dataset, options: MapOptions, status: pd.DataFrame
-) -> tuple[folium.FeatureGroup, dict[str, int]]:
+) -> dict[str, int]:
     """Communes coloured by status, with tooltip, popup and a label (name, value, symbol)."""
     styles = status_styles(options.palette)
     units = dataset.units(options.vintage)
@@ -302,28 +420,31 @@ def _status_layer(
     labels = folium.FeatureGroup(name="Nhãn xã", show=True)
     counts = dict.fromkeys(STATUSES, 0)
     weight = 3 if options.palette == "high_contrast" else 2
-    for unit in units.to_dict("records"):
+    features: list[dict[str, Any]] = []
+    label_rows: list[dict[str, object]] = []
+    for unit, geom in zip(units.to_dict("records"), display_geometries(units), strict=True):
         row = by_unit.get(unit["code"])
-        in_plan = bool(unit["in_plan"])
-        geo = gpd.GeoSeries([unit["geometry"]], crs=units.crs).__geo_interface__
+        point = unit["geometry"].representative_point()
         if row is None:
             # A unit outside the plan (or the target does not apply): outline only.
-            folium.GeoJson(
-                geo,
-                style_function=lambda _f: {
-                    "color": "#777",
-                    "weight": 1,
-                    "fillColor": "#ffffff",
-                    "fillOpacity": 0.15,
-                },
-                tooltip=folium.Tooltip(f"{_e(unit['name'])} — ngoài phạm vi chỉ tiêu này"),
-            ).add_to(group)
-            point = unit["geometry"].representative_point()
-            folium.Marker(
-                [point.y, point.x],
-                icon=folium.DivIcon(html=f"<div>{_e(unit['name'])}</div>", class_name="bp-label bp-context"),
-                interactive=False,
-            ).add_to(labels)
+            features.append(
+                _feature(
+                    geom,
+                    unit_code=unit["code"],
+                    status="none",
+                    fill="#ffffff",
+                    style={"color": "#777", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.15},
+                    tip=f"{_e(unit['name'])} — ngoài phạm vi chỉ tiêu này",
+                )
+            )
+            label_rows.append(
+                {
+                    "lat": point.y,
+                    "lng": point.x,
+                    "html": f"<div>{_e(unit['name'])}</div>",
+                    "cls": "bp-label bp-context",
+                }
+            )
             continue
         st = styles[row["status"]]
         counts[row["status"]] += 1
@@ -335,19 +456,15 @@ def _status_layer(
             f"<b>{_e(unit['name'])}</b><br>{_e(st.symbol)} {_e(st.label)} — {_e(value_text)}"
             f"<br>{_e(name)}, năm {options.year}"
         )
+        required = (
+            _value_text(row["required"], unit_text, "") if kind in ("level_by_year", "status_by_year") else ""
+        )
         popup_rows = [
             ("Chỉ tiêu", _e(name)),
             ("Năm", str(options.year)),
             ("Giá trị", _e(value_text)),
             ("Mục tiêu", _e(row["target_text"])),
-            (
-                "Lộ trình năm này",
-                _e(
-                    _value_text(row["required"], unit_text, "")
-                    if kind in ("level_by_year", "status_by_year")
-                    else ""
-                ),
-            ),
+            ("Lộ trình năm này", _e(required)),
             ("Tình trạng", f"<b>{_e(st.symbol)} {_e(st.label)}</b>"),
             ("Nhận định", _e(row["reason"])),
             ("Nguồn", _e(row["source"]) or "–"),
@@ -358,62 +475,62 @@ def _status_layer(
             popup_rows.append(("Phạm vi", _e("Chỉ tiêu chung 3 xã: số của xã để tham khảo")))
         accuracy = str(unit.get("accuracy") or "approximate")
         popup_rows.append(("Ranh giới", _e(BOUNDARY_ACCURACY.get(accuracy, accuracy))))
-        popup = f'<div class="bp-pop"><h4>{_e(unit["name"])}</h4>{_table(popup_rows)}</div>'
         style = {
-            "color": "#222" if in_plan or options.vintage == 2025 else "#777",
+            "color": "#222",
             "weight": weight + (1 if options.commune == unit["code"] else 0),
             "fillColor": st.color,
             "fillOpacity": 0.62 if options.palette != "high_contrast" else 0.78,
             "dashArray": st.dash,
         }
-        feature = {
-            "type": "Feature",
-            # What the colour means travels with the shape (tests and tools read it).
-            "properties": {"unit_code": unit["code"], "status": row["status"], "fill": st.color},
-            "geometry": unit["geometry"].__geo_interface__,
-        }
-        shape = folium.GeoJson(
-            feature,
-            style_function=lambda _f, s=style: s,
-            highlight_function=lambda _f: {"weight": weight + 2, "fillOpacity": 0.8},
-            tooltip=folium.Tooltip(tooltip, sticky=True),
+        features.append(
+            _feature(
+                geom,
+                # What the colour means travels with the shape (tests and tools read it).
+                unit_code=unit["code"],
+                status=row["status"],
+                fill=st.color,
+                style=style,
+                tip=tooltip,
+                pop=f'<div class="bp-pop"><h4>{_e(unit["name"])}</h4>{_table(popup_rows)}</div>',
+            )
         )
-        folium.Popup(popup, max_width=420).add_to(shape)
-        shape.add_to(group)
-        point = unit["geometry"].representative_point()
         badge = (
             f'<span class="bp-badge" style="background:{st.color};color:{st.text_color}">'
             f"{_e(st.symbol)} {_e(value_text)}</span>"
         )
-        folium.Marker(
-            [point.y, point.x],
-            icon=folium.DivIcon(html=f"<div>{_e(unit['name'])}<br>{badge}</div>", class_name="bp-label"),
-            interactive=False,
-        ).add_to(labels)
+        label_rows.append(
+            {
+                "lat": point.y,
+                "lng": point.x,
+                "html": f"<div>{_e(unit['name'])}<br>{badge}</div>",
+                "cls": "bp-label",
+            }
+        )
+    _GeoJsonLayer(features, highlight=weight + 2, sticky=True).add_to(group)
+    _LabelLayer(label_rows).add_to(labels)
     group.add_to(m)
     labels.add_to(m)
-    return group, counts
+    return counts
 
 
 def _border_layer(m: folium.Map, dataset: Dataset) -> None:
     if dataset.border.empty:
         return
     group = folium.FeatureGroup(name="Đường biên giới quốc gia", show=True)
+    style = {"color": BORDER_STYLE.color, "weight": BORDER_STYLE.weight, "dashArray": BORDER_STYLE.dash}
+    features = []
     for rec in dataset.border.to_dict("records"):
-        geo = gpd.GeoSeries([rec["geometry"]], crs=dataset.border.crs).__geo_interface__
         note = _accuracy_note(rec.get("accuracy"), False)
-        line = folium.GeoJson(
-            geo,
-            style_function=lambda _f: {
-                "color": BORDER_STYLE.color,
-                "weight": BORDER_STYLE.weight,
-                "dashArray": BORDER_STYLE.dash,
-            },
-            tooltip=folium.Tooltip(f"{_e(rec.get('name') or 'Đường biên giới')}<br>{note}"),
-        )
         rows = [("Tên", _e(rec.get("name"))), ("Độ chính xác", note), ("Nguồn", _e(rec.get("source")))]
-        folium.Popup(_table(rows), max_width=380).add_to(line)
-        line.add_to(group)
+        features.append(
+            _feature(
+                rec["geometry"],
+                style=style,
+                tip=f"{_e(rec.get('name') or 'Đường biên giới')}<br>{note}",
+                pop=_table(rows),
+            )
+        )
+    _GeoJsonLayer(features).add_to(group)
     group.add_to(m)
 
 
@@ -433,6 +550,10 @@ def _feature_popup(rec: dict[str, Any], kind_label: str, extra: list[tuple[str, 
 def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
     spec = LAYERS[key]
     group = folium.FeatureGroup(name=spec.label, show=True)
+    icons: list[str] = []
+    icon_index: dict[str, int] = {}
+    features = []
+    size = options.font_px + 13
     for rec in frame.to_dict("records"):
         geom = rec["geometry"]
         kind = str(rec.get("kind"))
@@ -442,35 +563,35 @@ def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapO
             extra.append(("Số hộ", _e(format_number(rec["households"]))))
         if rec.get("capacity_m3_day") not in (None, "") and not _isnan(rec.get("capacity_m3_day")):
             extra.append(("Công suất", _e(f"{format_number(rec['capacity_m3_day'])} m³/ngày")))
-        popup = folium.Popup(_feature_popup(rec, kind_label, extra), max_width=380)
         warn = " (vị trí gần đúng)" if rec.get("accuracy") != "surveyed" else ""
-        tooltip = folium.Tooltip(f"{_e(rec['name'])}<br><i>{_e(kind_label)}{_e(warn)}</i>")
-        geo = gpd.GeoSeries([geom], crs=frame.crs).__geo_interface__
+        props: dict[str, object] = {
+            "tip": f"{_e(rec['name'])}<br><i>{_e(kind_label)}{_e(warn)}</i>",
+            "pop": _feature_popup(rec, kind_label, extra),
+        }
         if geom.geom_type == "Point":
-            folium.Marker(
-                [geom.y, geom.x],
-                icon=folium.DivIcon(
-                    html=symbol_svg(kind, size=options.font_px + 13),
-                    class_name="bp-symbol",
-                    icon_size=(options.font_px + 13, options.font_px + 13),
-                    icon_anchor=((options.font_px + 13) // 2, (options.font_px + 13) // 2),
-                ),
-                tooltip=tooltip,
-                popup=popup,
-            ).add_to(group)
+            if kind not in icon_index:
+                icon_index[kind] = len(icons)
+                icons.append(symbol_svg(kind, size=size))
+            props["icon"] = icon_index[kind]
         elif geom.geom_type in ("LineString", "MultiLineString"):
             ls = ROAD_STYLES.get(kind)
             color = ls.color if ls else CLUSTER_COLOR
-            style = {"color": color, "weight": ls.weight if ls else 4, "dashArray": ls.dash if ls else "4 4"}
-            shape = folium.GeoJson(geo, style_function=lambda _f, s=style: s, tooltip=tooltip)
-            popup.add_to(shape)
-            shape.add_to(group)
+            props["style"] = {
+                "color": color,
+                "weight": ls.weight if ls else 4,
+                "dashArray": ls.dash if ls else "4 4",
+            }
         else:
             color = ZONE_COLORS.get(kind, CLUSTER_COLOR)
-            style = {"color": color, "weight": 2, "fillColor": color, "fillOpacity": 0.25, "dashArray": "5 3"}
-            shape = folium.GeoJson(geo, style_function=lambda _f, s=style: s, tooltip=tooltip)
-            popup.add_to(shape)
-            shape.add_to(group)
+            props["style"] = {
+                "color": color,
+                "weight": 2,
+                "fillColor": color,
+                "fillOpacity": 0.25,
+                "dashArray": "5 3",
+            }
+        features.append(_feature(geom, **props))
+    _GeoJsonLayer(features, icons=icons, icon_size=size).add_to(group)
     group.add_to(m)
 
 
@@ -540,6 +661,7 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
     icons: list[str] = []
     icon_index: dict[tuple[str, str], int] = {}
     rows: list[dict[str, object]] = []
+    shapes: list[dict[str, Any]] = []
     size = max(24, options.font_px + 12)
     for rec in frame.to_dict("records"):
         geom = rec["geometry"]
@@ -553,11 +675,7 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
         if geom.geom_type != "Point":
             color = PROJECT_STATUS_COLORS.get(key[0], "#555")
             style = {"color": color, "weight": 5, "opacity": 0.85, "fillColor": color, "fillOpacity": 0.2}
-            folium.GeoJson(
-                gpd.GeoSeries([geom], crs=frame.crs).__geo_interface__,
-                style_function=lambda _f, s=style: s,
-                interactive=False,
-            ).add_to(group)
+            shapes.append(_feature(geom, style=style))
         rows.append(
             {
                 "lat": round(point.y, 6),
@@ -568,25 +686,18 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
                 "plain": f"[{rec.get('id')}] {rec.get('name')}",
             }
         )
+    if shapes:
+        _GeoJsonLayer(shapes, interactive=False).add_to(group)
     cluster = len(rows) > options.cluster_threshold
-    _ProjectLayer(rows, icons, cluster=cluster).add_to(group)
+    _ProjectLayer(rows, icons, cluster=cluster, icon_size=size).add_to(group)
     group.add_to(m)
     if options.selected_project:
         sel = frame[frame["id"] == options.selected_project]
         if not sel.empty:
             g = sel.iloc[0]["geometry"]
             p = g if g.geom_type == "Point" else g.representative_point()
-            folium.Marker(
-                [p.y, p.x],
-                icon=folium.DivIcon(
-                    html="",
-                    class_name="bp-selected",
-                    icon_size=(size + 14, size + 14),
-                    icon_anchor=((size + 14) // 2, (size + 14) // 2),
-                ),
-                interactive=False,
-                z_index_offset=-100,
-            ).add_to(m)
+            ring = size + 14
+            _LabelLayer([{"lat": p.y, "lng": p.x, "html": "", "cls": "bp-selected", "size": ring}]).add_to(m)
 
 
 # --- legend, title, notes -------------------------------------------------------------------------------------
@@ -604,7 +715,7 @@ def legend_html(
     name = next((t.name for t in dataset.targets if t.code == options.indicator), options.indicator)
     t = target_for(dataset.targets, options.indicator, None)
     parts = [
-        '<span class="bp-toggle" title="Thu gọn / mở chú giải">Chú giải ▾</span>',
+        '<span class="bp-toggle" role="button" tabindex="0" title="Thu gọn / mở chú giải">Chú giải ▾</span>',
         f"<h4>{_e(name)} — {options.year}</h4>",
         '<div class="bp-body">',
     ]
@@ -616,6 +727,12 @@ def legend_html(
         parts.append(
             f'<div class="bp-row"><span class="bp-sw" style="background:{st.color};color:{st.text_color}">'
             f"{_e(st.symbol)}</span>{_e(st.label)} ({count})</div>"
+        )
+    symbols = bool(shown_layers or project_statuses)
+    if symbols:
+        parts.append(
+            '<details class="bp-symbols"' + (" open" if options.legend_symbols_open else "") + ">"
+            "<summary>Ký hiệu lớp bản đồ, dự án</summary>"
         )
     if shown_layers:
         parts.append('<div class="bp-sec">Lớp bản đồ</div>')
@@ -645,6 +762,8 @@ def legend_html(
             parts.append(
                 f'<div class="bp-row">{project_svg(status, "other")}{_e(PROJECT_STATUSES[status])}</div>'
             )
+    if symbols:
+        parts.append("</details>")
     parts.append("</div>")
     return "".join(parts)
 
@@ -700,7 +819,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
         folium.TileLayer(url, name=label, attr=attribution, max_zoom=19, control=True).add_to(m)
 
     status = dataset.status(options.vintage)
-    _, counts = _status_layer(m, dataset, options, status)
+    counts = _status_layer(m, dataset, options, status)
     _border_layer(m, dataset)
     wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
     shown_layers = []
@@ -723,7 +842,9 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     legend = legend_html(dataset, options, counts, shown_layers, project_statuses)
     css_class = "bp-legend bp-collapsed" if options.legend_collapsed else "bp-legend"
     _Control(legend, position="bottomright", css_class=css_class).add_to(m)
-    note_lines = [*notes(dataset, rows), *options.extra_notes]
+    note_lines = (
+        [*notes(dataset, rows), *options.extra_notes] if options.show_notes else list(options.extra_notes)
+    )
     if note_lines:
         _Control(
             "<br>".join(f"⚠ {_e(n)}" for n in note_lines), position="bottomleft", css_class="bp-notes"
