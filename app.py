@@ -1,0 +1,22 @@
+"""BorderPlan Geo — the Streamlit app. Thin: pages read widgets, call the library, show.
+
+Run: ``bash scripts/run.sh`` (sets everything up), or ``streamlit run app.py``.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from app_ui import map_page
+
+st.set_page_config(
+    page_title="BorderPlan Geo — 3 xã biên giới Tân Hồng",
+    page_icon="🗺️",
+    layout="wide",
+    initial_sidebar_state="expanded",
+)
+
+pages = [
+    st.Page(map_page.render, title="Bản đồ", icon="🗺️", url_path="ban-do", default=True),
+]
+st.navigation(pages).run()

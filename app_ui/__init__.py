@@ -1,0 +1,1 @@
+"""The Streamlit pages of BorderPlan Geo (the only code that imports streamlit)."""

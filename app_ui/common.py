@@ -1,0 +1,224 @@
+"""What every page shares: the cached dataset, the sidebar choices, the banners.
+
+Only widgets, caching and display live here; every rule is in ``borderplan_geo``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from borderplan_geo._errors import DataError
+from borderplan_geo.dataset import Dataset, load_dataset
+from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS
+from borderplan_geo.maps import BASEMAP_LABELS, tiles_reachable
+from borderplan_geo.settings import PLAN_YEARS, Settings, get_settings
+from borderplan_geo.store import DataSource, Store
+from borderplan_geo.targets import indicator_codes
+from borderplan_geo.units import units
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
+
+
+def md(text: object) -> str:
+    """User text made inert for st.markdown: every markdown/HTML sign is escaped."""
+    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def settings() -> Settings:
+    return get_settings()
+
+
+def source() -> DataSource:
+    s = settings()
+    return DataSource(s.data_dir, Store(s.store))
+
+
+@st.cache_resource(show_spinner="Đang đọc dữ liệu…", max_entries=4)
+def _load(data_dir: str, store: str, stamp: str) -> Dataset:
+    del stamp  # part of the cache key only: a new stamp means the data changed
+    return load_dataset(DataSource(Path(data_dir), Store(Path(store))))
+
+
+def dataset() -> Dataset:
+    """The dataset, read once per data version (any file or store change reloads it)."""
+    src = source()
+    try:
+        return _load(str(src.data_dir), str(src.store.path if src.store else ""), src.stamp())
+    except DataError as exc:
+        st.error(
+            "Dữ liệu có lỗi, chưa thể vẽ bản đồ. Sửa các lỗi sau (hoặc chạy `python -m borderplan_geo validate`):"
+        )
+        st.code("\n".join(str(p) for p in exc.problems), language=None)
+        st.stop()
+        raise
+
+
+@st.cache_data(ttl=300, show_spinner=False)
+def _online(timeout: float) -> bool:
+    return tiles_reachable(timeout=timeout)
+
+
+def asset_base_url() -> str:
+    """Absolute URL path of the vendor assets (works inside the map's iframe too)."""
+    base = (st.get_option("server.baseUrlPath") or "").strip("/")
+    prefix = f"/{base}" if base else ""
+    return f"{prefix}/{settings().vendor_url.strip('/')}"
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the user chose in the sidebar."""
+
+    indicator: str
+    year: int
+    vintage: int
+    commune: str | None
+    sectors: tuple[str, ...]
+    project_statuses: tuple[str, ...]
+    layers: tuple[str, ...]
+    basemap: str
+    basemap_note: str
+    palette: str
+    show_sensitive: bool
+
+
+def indicator_label(ds: Dataset, code: str) -> str:
+    t = next(t for t in ds.targets if t.code == code)
+    return f"{t.clause} {t.name}"
+
+
+def sidebar(ds: Dataset) -> Choices:
+    """The map's controls; every choice is kept in session state by its key."""
+    sb = st.sidebar
+    sb.header("Bản đồ Kế hoạch 03 xã biên giới")
+    codes = indicator_codes(ds.targets)
+    indicator = sb.selectbox(
+        "Chỉ tiêu",
+        codes,
+        index=codes.index("clean_water"),
+        format_func=lambda c: indicator_label(ds, c),
+        key="indicator",
+    )
+    year = sb.select_slider("Năm", options=list(PLAN_YEARS), value=PLAN_YEARS[-1], key="year")
+    vintage_label = sb.radio(
+        "Đơn vị hành chính",
+        ["Trước 1/7/2025 (3 xã của Kế hoạch)", "Từ 1/7/2025 (xã sau sắp xếp)"],
+        key="vintage",
+        help="Kế hoạch viết cho 3 xã cũ. Từ 1/7/2025 các xã đã sáp nhập (Nghị quyết 1663/NQ-UBTVQH15): "
+        "số liệu của xã mới được tính từ các xã cũ.",
+    )
+    vintage = 2020 if vintage_label.startswith("Trước") else 2025
+    pool = [u for u in units(vintage) if vintage == 2025 or u.in_plan]
+    commune_options = ["", *[u.code for u in pool]]
+    names = {u.code: u.name for u in pool}
+    commune = sb.selectbox(
+        "Xã",
+        commune_options,
+        format_func=lambda c: names.get(c, "Cả vùng (3 xã biên giới)"),
+        key=f"commune_{vintage}",
+    )
+    with sb.expander("Dự án và lớp bản đồ", expanded=False):
+        sectors = st.multiselect(
+            "Lĩnh vực dự án",
+            list(SECTORS),
+            default=list(SECTORS),
+            format_func=SECTORS.__getitem__,
+            key="sectors",
+        )
+        statuses = st.multiselect(
+            "Tình trạng dự án",
+            list(PROJECT_STATUSES),
+            default=list(PROJECT_STATUSES),
+            format_func=PROJECT_STATUSES.__getitem__,
+            key="project_statuses",
+        )
+        layer_labels = {k: s.label for k, s in LAYERS.items()} | {PROJECTS_KEY: PROJECTS_LABEL}
+        layers = st.multiselect(
+            "Lớp hiển thị",
+            list(layer_labels),
+            default=list(layer_labels),
+            format_func=layer_labels.__getitem__,
+            key="layers",
+        )
+        show_sensitive = st.checkbox(
+            "Hiện công trình quốc phòng – an ninh (nhạy cảm)",
+            value=False,
+            key="show_sensitive",
+            help="Mặc định ẩn. Chỉ bật khi trình bày trong phạm vi được phép.",
+        )
+    with sb.expander("Nền bản đồ và hiển thị", expanded=False):
+        basemap_keys = ["auto", *BASEMAP_LABELS]
+        labels = {"auto": "Tự động (trực tuyến nếu có mạng)"} | BASEMAP_LABELS
+        choice = st.selectbox(
+            "Nền bản đồ",
+            basemap_keys,
+            index=basemap_keys.index(settings().basemap) if settings().basemap in basemap_keys else 0,
+            format_func=labels.__getitem__,
+            key="basemap",
+        )
+        palette = st.radio(
+            "Bảng màu",
+            ["default", "high_contrast"],
+            format_func={"default": "Thường", "high_contrast": "Tương phản cao (máy chiếu)"}.__getitem__,
+            key="palette",
+            horizontal=True,
+        )
+    basemap, note = resolve_basemap(choice)
+    return Choices(
+        indicator=indicator,
+        year=int(year),
+        vintage=vintage,
+        commune=commune or None,
+        sectors=tuple(sectors),
+        project_statuses=tuple(statuses),
+        layers=tuple(layers),
+        basemap=basemap,
+        basemap_note=note,
+        palette=palette,
+        show_sensitive=bool(show_sensitive),
+    )
+
+
+def resolve_basemap(choice: str) -> tuple[str, str]:
+    """The basemap to draw and a note when an online one was asked for but is unreachable."""
+    if choice == "none":
+        return "none", ""
+    online = _online(settings().online_timeout_s)
+    if choice == "auto":
+        return ("osm", "") if online else ("none", "Không có mạng: bản đồ vẽ không có nền trực tuyến.")
+    if not online:
+        return (
+            "none",
+            "Không kết nối được máy chủ nền bản đồ: tạm vẽ không có nền. Mọi lớp dữ liệu vẫn đầy đủ.",
+        )
+    return choice, ""
+
+
+def honesty_banner(ds: Dataset, *, illustrative: bool) -> None:
+    """The notes the rules of the house ask for, plainly and in one box."""
+    parts = []
+    if illustrative:
+        parts.append(
+            "**Số liệu minh họa:** một phần số liệu đang hiển thị là giả định để trình diễn, "
+            "**không phải số liệu báo cáo** (mỗi dòng ghi nguồn và dấu “Minh họa”)."
+        )
+    if ds.any_approximate:
+        parts.append(
+            "**Vị trí gần đúng:** ranh giới xã và vị trí công trình không dùng để đo đạc, xác định mốc giới."
+        )
+    if parts:
+        st.warning("  \n".join(parts), icon=":material/warning:")
+
+
+def compact_page() -> None:
+    """Less chrome above the map, so it fits a 1366×768 screen (static CSS, no user text)."""
+    st.markdown(
+        "<style>[data-testid='stMainBlockContainer'],.block-container{padding-top:1.2rem;padding-bottom:1rem}"
+        "[data-testid='stSidebarHeader']{height:2.2rem;min-height:0}"
+        "h4{padding-top:0.1rem;padding-bottom:0.1rem}</style>",
+        unsafe_allow_html=True,
+    )

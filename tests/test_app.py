@@ -1,0 +1,161 @@
+"""The Streamlit app, driven by AppTest: controls change the ranking, the map and the tables.
+
+The map is a streamlit-folium component; its arguments (the Leaflet script the
+browser will run) are read from the component's proto, so the assertions are
+on what the browser would draw: each commune's status and fill colour.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from borderplan_geo.settings import PLAN_YEARS
+from borderplan_geo.styles import status_styles
+from borderplan_geo.targets import INDICATOR_CODES
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app.py")
+FILL = re.compile(r'"unit_code": "(\d+)", "status": "(\w+)", "fill": "(#[0-9A-Fa-f]{6})"')
+
+
+@pytest.fixture
+def app() -> Iterator[AppTest]:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    assert not at.exception, at.exception
+    yield at
+
+
+def map_script(at: AppTest) -> str:
+    """The Leaflet script handed to the map component on the last run."""
+    for element in at.main:
+        proto = getattr(element, "proto", None)
+        if proto is not None and getattr(element, "type", "") == "component_instance":
+            return str(json.loads(proto.json_args)["script"])
+    raise AssertionError("no map component on the page")
+
+
+def fills(at: AppTest) -> dict[str, tuple[str, str]]:
+    """Commune code → (status, fill colour) as drawn on the map (units outside the plan left out)."""
+    return {code: (status, fill) for code, status, fill in FILL.findall(map_script(at)) if status != "none"}
+
+
+def ranking(at: AppTest):
+    for df in at.dataframe:
+        if "Hạng" in df.value.columns:
+            return df.value
+    raise AssertionError("no ranking table")
+
+
+def select(at: AppTest, key: str, value: object) -> AppTest:
+    for widget in [*at.sidebar.selectbox, *at.selectbox]:
+        if widget.key == key:
+            widget.set_value(value)
+            at.run()
+            assert not at.exception, at.exception
+            return at
+    raise AssertionError(f"no selectbox {key}")
+
+
+def test_start_shows_the_map_the_ranking_and_the_honesty_banner(app: AppTest) -> None:
+    colours = fills(app)
+    assert set(colours) == {"29929", "29932", "29935"}
+    styles = status_styles()
+    # Clean water 2025: Thông Bình (96,9 %) missed the 99 % target; the other two made it.
+    assert colours["29932"] == ("off_track", styles["off_track"].color)
+    assert colours["29929"] == ("achieved", styles["achieved"].color)
+    top = ranking(app).iloc[0]
+    assert top["Xã"] == "Xã Thông Bình" and top["Giá trị"] == "96,9 %"
+    assert top["Chênh lệch"] == "thiếu 2,1 điểm %"
+    assert any("minh họa" in w.value.lower() for w in app.warning)
+
+
+def test_changing_the_indicator_changes_ranking_and_map(app: AppTest) -> None:
+    before = fills(app)
+    select(app, "indicator", "waste_collection")
+    after = fills(app)
+    assert after != before
+    assert after["29932"][0] == "at_risk"  # 78,2 % against 80 %, within the 5-point tolerance
+    assert ranking(app).iloc[0]["Giá trị"] == "78,2 %"
+    assert "Tỷ lệ thu gom rác thải" in map_script(app)  # the legend names the indicator
+
+
+def test_changing_the_year_changes_ranking_and_map(app: AppTest) -> None:
+    app.sidebar.select_slider[0].set_value(2022)
+    app.run()
+    assert not app.exception
+    colours = fills(app)
+    assert colours["29932"][0] == "at_risk"  # 93,1 % against 94,1 % required on the trajectory
+    values = dict(zip(ranking(app)["Xã"], ranking(app)["Giá trị"], strict=True))
+    assert values["Xã Tân Hộ Cơ"] == "96,1 %"
+
+
+def test_changing_units_shows_the_2025_communes(app: AppTest) -> None:
+    app.sidebar.radio[0].set_value("Từ 1/7/2025 (xã sau sắp xếp)")
+    app.run()
+    assert not app.exception
+    colours = fills(app)
+    assert set(colours) == {"29926", "29929", "29938", "29944"}
+    assert colours["29944"][0] == "no_data"  # An Phước holds no plan commune
+    assert "Xã Tân Thành" in set(ranking(app)["Xã"])
+
+
+def test_project_filters_change_the_map_and_the_table(app: AppTest) -> None:
+    all_rows = map_script(app).count('"plain":')
+    assert all_rows > 10
+    app.sidebar.multiselect[0].set_value(["transport"])  # sectors
+    app.run()
+    assert not app.exception
+    transport = map_script(app).count('"plain":')
+    assert 0 < transport < all_rows
+    tab_labels = [t.label for t in app.tabs]
+    assert f"Dự án ({transport})" in tab_labels
+
+
+def test_sensitive_projects_are_hidden_unless_asked_for(app: AppTest) -> None:
+    from borderplan_geo.dataset import data_source, load_dataset
+
+    sensitive = load_dataset(data_source()).projects
+    names = list(sensitive[sensitive["sensitive"].astype(bool)]["name"])
+    assert names, "the shipped data should hold defence and security items"
+    script = map_script(app)
+    assert not any(json.dumps(n, ensure_ascii=False)[1:-1] in script for n in names)
+    app.sidebar.checkbox(key="show_sensitive").check()
+    app.run()
+    script = map_script(app)
+    assert any(json.dumps(n, ensure_ascii=False)[1:-1] in script for n in names)
+
+
+def test_criteria_matrix(app: AppTest) -> None:
+    matrix = next(df.value for df in app.dataframe if "Tiêu chí" in df.value.columns)
+    assert len(matrix) == 19 + 3
+    assert list(matrix.columns) == ["Tiêu chí", "Bình Phú", "Tân Hộ Cơ", "Thông Bình"]
+    last = matrix.set_index("Tiêu chí")
+    assert last.loc["Số tiêu chí đạt", "Bình Phú"] == "19"
+    assert last.loc["Số tiêu chí cơ bản đạt", "Thông Bình"] == "2"  # 2025: 14 and 17
+    app.sidebar.select_slider[0].set_value(2020)
+    app.run()
+    matrix = next(df.value for df in app.dataframe if "Tiêu chí" in df.value.columns).set_index("Tiêu chí")
+    assert matrix.loc["Số tiêu chí chưa đạt", "Thông Bình"] == "4"
+    assert matrix.loc["2. Giao thông", "Thông Bình"].endswith("Chưa đạt")
+
+
+@pytest.mark.parametrize("vintage", ["Trước 1/7/2025 (3 xã của Kế hoạch)", "Từ 1/7/2025 (xã sau sắp xếp)"])
+def test_every_indicator_year_and_units_combination_runs(vintage: str) -> None:
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.run()
+    at.sidebar.radio[0].set_value(vintage)
+    at.run()
+    for code in INDICATOR_CODES:
+        select(at, "indicator", code)
+        for year in PLAN_YEARS:
+            at.sidebar.select_slider[0].set_value(year)
+            at.run()
+            assert not at.exception, (code, year, at.exception)
+            assert fills(at), (code, year)

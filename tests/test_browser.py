@@ -1,0 +1,163 @@
+"""What only a browser shows: the map really draws offline, asks no other host,
+runs no injected script, and keeps its legend and layer control across reruns.
+
+Screenshots at 1366×768 and 1920×1080 land in ``.pytest_cache/screens/``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.browser import ROOT, browser_page, map_frame, needs_chromium, running_app
+
+pytestmark = [pytest.mark.browser, needs_chromium]
+SCREENS = ROOT / ".pytest_cache" / "screens"
+
+TOOLTIPS_JS = """
+() => {
+  const out = [];
+  const walk = (layer) => {
+    if (layer.getTooltip && layer.getTooltip()) {
+      const c = layer.getTooltip().getContent();
+      out.push(typeof c === 'string' ? c : (c && c.textContent) || '');
+    }
+    if (layer.eachLayer) layer.eachLayer(walk);
+  };
+  Object.values(window.map._layers).forEach(walk);
+  return out;
+}
+"""
+
+
+def _own(url: str) -> str:
+    return url.split("/")[2]
+
+
+@pytest.fixture(scope="module")
+def shipped_app() -> str:
+    with running_app() as url:
+        yield url
+
+
+def test_map_draws_offline_with_every_layer_and_no_foreign_request(shipped_app: str) -> None:
+    with browser_page(shipped_app) as (page, traffic):
+        start = time.monotonic()
+        page.goto(shipped_app)
+        frame = map_frame(page)
+        frame.wait_for_selector(".bp-project, .marker-cluster", timeout=20_000)
+        elapsed = time.monotonic() - start
+        fills = frame.eval_on_selector_all(
+            "path.leaflet-interactive", "ps => ps.map(p => p.getAttribute('fill'))"
+        )
+        strokes = frame.eval_on_selector_all(
+            "path.leaflet-interactive", "ps => ps.map(p => p.getAttribute('stroke'))"
+        )
+        tooltips = " ".join(frame.evaluate(TOOLTIPS_JS))
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / "map-1366x768.png"))
+    print(f"map drawn in {elapsed:.1f} s")
+    assert elapsed < 30
+    # The three communes, coloured by status (clean water 2025): one off track, two achieved.
+    assert fills.count("#D55E00") == 1
+    assert fills.count("#0072B2") >= 2
+    assert "#C2185B" in strokes  # the national border
+    assert "#B35806" in strokes  # roads to the border
+    assert "#1B7837" in strokes  # the border patrol road
+    assert "Cửa khẩu Quốc tế Dinh Bà" in tooltips
+    assert "Cụm dân cư" in tooltips or "Tuyến dân cư" in tooltips
+    assert "Trạm cấp nước" in tooltips or "trạm cấp nước" in tooltips.lower()
+    assert traffic.foreign_hosts(_own(shipped_app)) == set(), traffic.blocked
+    assert not traffic.blocked
+
+
+def test_legend_and_layer_control_survive_a_control_change(shipped_app: str) -> None:
+    with browser_page(shipped_app) as (page, _traffic):
+        page.goto(shipped_app)
+        frame = map_frame(page)
+        legend = frame.wait_for_selector(".bp-legend")
+        assert "nước sạch" in legend.inner_text()
+        assert frame.query_selector(".leaflet-control-layers")
+        page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
+        page.get_by_role("option", name="II.(11) Tỷ lệ thu gom rác thải").click()
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            frame = map_frame(page)
+            node = frame.query_selector(".bp-legend")
+            if node and "thu gom rác" in node.inner_text():
+                break
+            page.wait_for_timeout(300)
+        else:
+            raise AssertionError("the legend did not follow the new indicator")
+        assert frame.query_selector(".leaflet-control-layers"), "layer control lost after the rerun"
+        assert frame.query_selector(".leaflet-control-scale"), "scale bar lost after the rerun"
+        overlays = frame.eval_on_selector_all(
+            ".leaflet-control-layers-overlays label", "ls => ls.map(l => l.textContent.trim())"
+        )
+        assert any("Dự án" in o for o in overlays) and any("Đường biên giới" in o for o in overlays)
+
+
+@pytest.mark.parametrize(("width", "height"), [(1366, 768), (1920, 1080)])
+def test_screenshots(shipped_app: str, width: int, height: int) -> None:
+    with browser_page(shipped_app, width=width, height=height) as (page, traffic):
+        page.goto(shipped_app)
+        frame = map_frame(page)
+        frame.wait_for_selector(".bp-legend")
+        page.wait_for_timeout(800)
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / f"app-{width}x{height}.png"))
+        box = page.locator("iframe").first.bounding_box()
+    assert box is not None and box["width"] > width * 0.4
+    assert not traffic.blocked
+
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def test_a_project_named_like_html_shows_as_text_and_runs_nothing(data_copy: Path) -> None:
+    path = data_copy / "projects" / "projects.geojson"
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    doc["features"] = [f for f in doc["features"] if not f["properties"].get("sensitive")][:5]
+    doc["features"][0]["properties"]["name"] = EVIL
+    doc["features"][0]["properties"]["description"] = "<script>alert(2)</script>"
+    doc["features"][0]["properties"]["agency"] = '"><svg onload=alert(3)>'
+    path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
+    with running_app({"BORDERPLAN_DATA": str(data_copy)}) as url, browser_page(url) as (page, traffic):
+        page.goto(url)
+        frame = map_frame(page)
+        frame.wait_for_selector(".bp-project")
+        texts = frame.evaluate(
+            """(evil) => {
+              const out = {tooltip: null, popup: null};
+              const walk = (layer) => {
+                if (layer.getTooltip && layer.getTooltip()) {
+                  const c = layer.getTooltip().getContent();
+                  if (typeof c === 'string' && c.includes('onerror')) {
+                    layer.openTooltip();
+                    out.tooltip = document.querySelector('.leaflet-tooltip').textContent;
+                    layer.openPopup();
+                    out.popup = document.querySelector('.leaflet-popup-content').textContent;
+                  }
+                }
+                if (layer.eachLayer) layer.eachLayer(walk);
+              };
+              Object.values(window.map._layers).forEach(walk);
+              return out;
+            }""",
+            EVIL,
+        )
+        page.wait_for_timeout(1500)
+        images = frame.eval_on_selector_all("img[src='x']", "xs => xs.length")
+        svgs = frame.eval_on_selector_all("svg[onload]", "xs => xs.length")
+        scripts = frame.eval_on_selector_all(
+            "script",
+            "ss => ss.filter(s => s.textContent.includes('alert(2)') && !s.textContent.includes('rows')).length",
+        )
+        main_images = page.eval_on_selector_all("img[src='x']", "xs => xs.length")
+    assert texts["tooltip"] and EVIL in texts["tooltip"]
+    assert texts["popup"] and EVIL in texts["popup"] and "<script>alert(2)</script>" in texts["popup"]
+    assert images == 0 and svgs == 0 and main_images == 0 and scripts == 0
+    assert traffic.dialogs == []
