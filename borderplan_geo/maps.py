@@ -288,33 +288,91 @@ class _LabelLayer(MacroElement):
 
 
 class _ProjectLayer(JSCSSMixin, MacroElement):
-    """Project markers built in the browser from a compact, pre-escaped table.
+    """Project markers built in the browser from a compact table of pre-escaped strings.
 
-    One array row per project keeps the page small for thousands of projects;
-    markers are clustered (Leaflet.markercluster) above a threshold.
+    Every text is HTML-escaped in Python and stored once in a string table;
+    each row holds indices into it, and the tooltip and popup are assembled
+    only from those escaped strings and fixed labels, when first opened. This
+    keeps a 10 000-project page a few MB and the rerender fast. Markers are
+    clustered (Leaflet.markercluster) above a threshold.
     """
 
     default_js = list(folium.plugins.MarkerCluster.default_js)  # noqa: RUF012 (folium's own pattern)
     default_css = list(folium.plugins.MarkerCluster.default_css)  # noqa: RUF012
 
+    #: Row layout: lat, lng, icon, then string-table indices of these fields.
+    FIELDS = (
+        "id",
+        "name",
+        "title",
+        "sector",
+        "commune",
+        "status",
+        "progress",
+        "budget",
+        "funding",
+        "years",
+        "agency",
+        "description",
+        "where",
+        "source",
+        "secret",
+    )
+    LABELS = (
+        ("sector", "Lĩnh vực"),
+        ("commune", "Xã"),
+        ("status", "Tình trạng"),
+        ("progress", "Tiến độ"),
+        ("budget", "Tổng vốn"),
+        ("funding", "Nguồn vốn"),
+        ("years", "Thời gian"),
+        ("agency", "Chủ đầu tư"),
+        ("description", "Mô tả"),
+        ("where", "Vị trí, số liệu"),
+        ("source", "Nguồn"),
+        ("id", "Mã"),
+    )
+
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function() {
+            var S = {{ this.strings_js }};
             var rows = {{ this.rows_js }};
             var icons = {{ this.icons_js }};
+            var F = {{ this.fields_js }};
+            var L_ = {{ this.labels_js }};
             var size = {{ this.icon_size }};
+            var at = {};
+            F.forEach(function(name, i) { at[name] = i + 3; });
+            function get(r, name) { return S[r[at[name]]]; }
+            function tip(r) {
+                var prog = get(r, 'progress');
+                return '<b>[' + get(r, 'id') + ']</b> ' + get(r, 'name') + '<br>' + get(r, 'status') +
+                    (prog ? ' · ' + prog : '') + (get(r, 'where') ? '<br><i>vị trí gần đúng</i>' : '');
+            }
+            function pop(r) {
+                var html = '<div class="bp-pop"><h4>' + get(r, 'name') + '</h4><table class="bp-kv">';
+                if (get(r, 'secret')) { html += '<tr><th>Bảo mật</th><td><span class="bp-warn">' + get(r, 'secret') + '</span></td></tr>'; }
+                L_.forEach(function(pair) {
+                    var v = get(r, pair[0]);
+                    if (v) { html += '<tr><th>' + pair[1] + '</th><td>' + v + '</td></tr>'; }
+                });
+                return html + '</table></div>';
+            }
             var target = {{ this.cluster_js }} ? L.markerClusterGroup({
-                showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true
+                showCoverageOnHover: false, maxClusterRadius: 40, spiderfyOnMaxZoom: true, chunkedLoading: true
             }) : L.featureGroup();
-            rows.forEach(function(r) {
-                var icon = L.divIcon({className: 'bp-project', html: icons[r.i], iconSize: [size, size],
+            var markers = rows.map(function(r) {
+                var icon = L.divIcon({className: 'bp-project', html: icons[r[2]], iconSize: [size, size],
                                       iconAnchor: [size / 2, size / 2]});
-                var m = L.marker([r.lat, r.lng], {icon: icon, title: r.plain, alt: r.plain, keyboard: true});
-                m.bindTooltip(r.tip, {direction: 'top', offset: [0, -size / 2]});
-                m.bindPopup(r.pop, {maxWidth: 380});
-                target.addLayer(m);
+                var m = L.marker([r[0], r[1]], {icon: icon, title: get(r, 'title'), keyboard: true});
+                // A string tooltip: the app reads the clicked project's id from it.
+                m.bindTooltip(tip(r), {direction: 'top', offset: [0, -size / 2]});
+                m.bindPopup(function() { return pop(r); }, {maxWidth: 380});
+                return m;
             });
+            if (target.addLayers) { target.addLayers(markers); } else { markers.forEach(function(m) { target.addLayer(m); }); }
             target.addTo({{ this._parent.get_name() }});
         })();
         {% endmacro %}
@@ -322,12 +380,21 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
     )
 
     def __init__(
-        self, rows: list[dict[str, object]], icons: list[str], *, cluster: bool, icon_size: int = 28
+        self,
+        strings: list[str],
+        rows: list[list[object]],
+        icons: list[str],
+        *,
+        cluster: bool,
+        icon_size: int = 28,
     ) -> None:
         super().__init__()
         self._name = "BorderplanProjects"
+        self.strings_js = _js(strings)
         self.rows_js = _js(rows)
         self.icons_js = _js(icons)
+        self.fields_js = _js(list(self.FIELDS))
+        self.labels_js = _js([list(p) for p in self.LABELS])
         self.cluster_js = "true" if cluster else "false"
         self.icon_size = int(icon_size)
 
@@ -611,63 +678,63 @@ def filter_projects(frame: gpd.GeoDataFrame, options: MapOptions) -> gpd.GeoData
     return out
 
 
-def project_popup(rec: dict[str, Any]) -> str:
-    """The escaped popup HTML of one project."""
-    years = "–"
-    if rec.get("start_year") and not _isnan(rec.get("start_year")):
-        end = rec.get("end_year")
-        years = (
-            f"{int(rec['start_year'])}–{int(end)}"
-            if end and not _isnan(end)
-            else f"từ {int(rec['start_year'])}"
-        )
-    progress = rec.get("progress")
-    rows = [
-        ("Lĩnh vực", _e(SECTORS.get(str(rec.get("sector")), rec.get("sector")))),
-        ("Xã", _e(rec.get("commune_name"))),
-        ("Tình trạng", _e(PROJECT_STATUSES.get(str(rec.get("status")), rec.get("status")))),
-        (
-            "Tiến độ",
-            _e(f"{format_number(progress)} %") if progress is not None and not _isnan(progress) else "–",
-        ),
-        ("Tổng vốn", _e(format_vnd(rec.get("budget_vnd")))),
-        ("Nguồn vốn", _e(rec.get("funding_source"))),
-        ("Thời gian", _e(years)),
-        ("Chủ đầu tư", _e(rec.get("agency"))),
-        ("Mô tả", _e(rec.get("description"))),
-        (
-            "Vị trí, số liệu",
-            _accuracy_note(rec.get("accuracy"), rec.get("illustrative")) or "Đo đạc, báo cáo",
-        ),
-        ("Nguồn", _e(rec.get("source"))),
-        ("Mã", _e(rec.get("id"))),
-    ]
-    if rec.get("sensitive"):
-        rows.insert(0, ("Bảo mật", '<span class="bp-warn">Quốc phòng – an ninh: không công bố</span>'))
-    return f'<div class="bp-pop"><h4>{_e(rec.get("name"))}</h4>{_table(rows)}</div>'
+def project_fields(rec: dict[str, Any]) -> dict[str, str]:
+    """The texts of one project as its tooltip and popup show them, each HTML-escaped.
 
-
-def project_tooltip(rec: dict[str, Any]) -> str:
-    """The escaped tooltip of one project; starts with its id in brackets (the app parses it)."""
-    status = PROJECT_STATUSES.get(str(rec.get("status")), str(rec.get("status")))
+    ``title`` is the plain "[id] name" for the marker's title attribute (set as
+    a DOM property, never parsed as HTML); every other value is escaped HTML.
+    """
+    years = ""
+    start, end = rec.get("start_year"), rec.get("end_year")
+    if start is not None and not _isnan(start):
+        years = f"{int(start)}–{int(end)}" if end is not None and not _isnan(end) else f"từ {int(start)}"
     progress = rec.get("progress")
-    prog = f" · {format_number(progress)} %" if progress is not None and not _isnan(progress) else ""
-    approx = "<br><i>vị trí gần đúng</i>" if rec.get("accuracy") != "surveyed" else ""
-    return f"<b>[{_e(rec.get('id'))}]</b> {_e(rec.get('name'))}<br>{_e(status)}{_e(prog)}{approx}"
+    budget = rec.get("budget_vnd")
+    return {
+        "id": _e(rec.get("id")),
+        "name": _e(rec.get("name")),
+        "title": f"[{rec.get('id')}] {rec.get('name')}",
+        "sector": _e(SECTORS.get(str(rec.get("sector")), rec.get("sector"))),
+        "commune": _e(rec.get("commune_name")),
+        "status": _e(PROJECT_STATUSES.get(str(rec.get("status")), rec.get("status"))),
+        "progress": _e(f"{format_number(progress)} %")
+        if progress is not None and not _isnan(progress)
+        else "",
+        "budget": _e(format_vnd(budget)) if budget is not None and not _isnan(budget) else "",
+        "funding": _e(rec.get("funding_source")),
+        "years": _e(years),
+        "agency": _e(rec.get("agency")),
+        "description": _e(rec.get("description")),
+        "where": _accuracy_note(rec.get("accuracy"), rec.get("illustrative")),
+        "source": _e(rec.get("source")),
+        "secret": "Quốc phòng – an ninh: không công bố" if rec.get("sensitive") else "",
+    }
 
 
 def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
     group = folium.FeatureGroup(name=PROJECTS_LABEL, show=True)
     icons: list[str] = []
     icon_index: dict[tuple[str, str], int] = {}
-    rows: list[dict[str, object]] = []
+    strings: list[str] = [""]
+    string_index: dict[str, int] = {"": 0}
+    rows: list[list[object]] = []
     shapes: list[dict[str, Any]] = []
     size = max(24, options.font_px + 12)
-    for rec in frame.to_dict("records"):
-        geom = rec["geometry"]
+
+    def ref(text: str) -> int:
+        if text not in string_index:
+            string_index[text] = len(strings)
+            strings.append(text)
+        return string_index[text]
+
+    statuses = frame["status"].astype(str).tolist()
+    sectors = frame["sector"].astype(str).tolist()
+    for i, (rec, geom) in enumerate(
+        zip(frame.drop(columns="geometry").to_dict("records"), frame.geometry, strict=True)
+    ):
         if geom is None or geom.is_empty:
             continue
-        key = (str(rec.get("status")), str(rec.get("sector")))
+        key = (statuses[i], sectors[i])
         if key not in icon_index:
             icon_index[key] = len(icons)
             icons.append(project_svg(key[0], key[1], size=size))
@@ -676,20 +743,19 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
             color = PROJECT_STATUS_COLORS.get(key[0], "#555")
             style = {"color": color, "weight": 5, "opacity": 0.85, "fillColor": color, "fillOpacity": 0.2}
             shapes.append(_feature(geom, style=style))
+        fields = project_fields(rec)
         rows.append(
-            {
-                "lat": round(point.y, 6),
-                "lng": round(point.x, 6),
-                "i": icon_index[key],
-                "tip": project_tooltip(rec),
-                "pop": project_popup(rec),
-                "plain": f"[{rec.get('id')}] {rec.get('name')}",
-            }
+            [
+                round(point.y, 6),
+                round(point.x, 6),
+                icon_index[key],
+                *(ref(fields[f]) for f in _ProjectLayer.FIELDS),
+            ]
         )
     if shapes:
         _GeoJsonLayer(shapes, interactive=False).add_to(group)
     cluster = len(rows) > options.cluster_threshold
-    _ProjectLayer(rows, icons, cluster=cluster, icon_size=size).add_to(group)
+    _ProjectLayer(strings, rows, icons, cluster=cluster, icon_size=size).add_to(group)
     group.add_to(m)
     if options.selected_project:
         sel = frame[frame["id"] == options.selected_project]
