@@ -62,9 +62,13 @@ class TableReader:
     first_row
         Spreadsheet row number of the frame's first data row (2 when the header
         is row 1).
+    machine
+        True for the data folder's own files (dot decimal, no grouping: "1.250"
+        is 1,25); False for a user's spreadsheet ("1.250" is 1 250).
     """
 
-    def __init__(self, frame: pd.DataFrame, label: str, *, first_row: int = 2) -> None:
+    def __init__(self, frame: pd.DataFrame, label: str, *, first_row: int = 2, machine: bool = True) -> None:
+        self.machine = machine
         self.frame = frame
         self.label = label
         self.first_row = first_row
@@ -143,7 +147,7 @@ class TableReader:
                 self.error(column, "ô trống, cần một số")
             return None
         try:
-            value = parse_number(raw)
+            value = parse_number(raw, machine=self.machine)
         except ValueError as exc:
             self.error(column, str(exc), raw)
             return None

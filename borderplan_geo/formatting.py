@@ -70,13 +70,20 @@ def format_vnd(amount: float | None, *, missing: str = "–") -> str:
     return f"{format_number(round(amount))} đồng"
 
 
-def parse_number(text: object) -> float:
+_MACHINE = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
+
+
+def parse_number(text: object, *, machine: bool = False) -> float:
     """Read a number written the Vietnamese or the English way.
 
     Vietnamese first: a single comma is the decimal mark (``68,5``; so
     ``2,250`` is 2,25), a dot before exactly three digits separates thousands
     (``2.250`` is 2250). Also accepts ``1.234.567,8``, ``68.5``, ``12 %``,
     ``1 250`` and English thousands with several commas (``1,234,567``).
+
+    With ``machine=True`` (the data folder's own files, written by programs
+    with a dot decimal and no grouping) a plain ``1.250`` is 1,25; anything
+    else is still read the Vietnamese way.
 
     Raises
     ------
@@ -93,6 +100,8 @@ def parse_number(text: object) -> float:
             raise ValueError("ô trống")
         return float(text)
     raw = str(text).strip()
+    if machine and _MACHINE.fullmatch(raw):
+        return float(raw)
     s = raw.replace(_NBSP, " ").replace("\u202f", " ").replace("%", "").strip()
     s = s.replace(" ", "")
     if not s:

@@ -261,7 +261,7 @@ def _number(
             check.error(key, "ô trống, cần một số")
         return None
     try:
-        value = parse_number(raw)
+        value = parse_number(raw, machine=True)
     except ValueError as exc:
         check.error(key, str(exc), raw)
         return None
@@ -287,13 +287,14 @@ def _choice(
 ) -> str | None:
     raw = props.get(key)
     text = "" if raw is None else str(raw).strip()
+    choices = "; ".join(f"{label} ({k})" for k, label in options.items())
     if not text:
-        check.error(key, f"ô trống; chọn một trong: {', '.join(options)}")
+        check.error(key, f"ô trống; chọn một trong: {choices}")
         return None
     by_fold = {fold(k): k for k in options} | {fold(v): k for k, v in options.items()}
     found = by_fold.get(fold(text)) or by_fold.get(fold(text).replace(" ", "_"))
     if found is None:
-        check.error(key, f"'{text}' không hợp lệ; chọn một trong: {', '.join(options)}", text)
+        check.error(key, f"'{text}' không hợp lệ; chọn một trong: {choices}", text)
     return found
 
 

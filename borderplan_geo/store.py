@@ -58,9 +58,13 @@ CREATE TABLE IF NOT EXISTS audit (
 """
 
 
+#: The version tag of a missing file; a stored version with it records a removal.
+REMOVED = "none"
+
+
 def sha256(content: bytes | None) -> str:
     """The version tag of a content (``"none"`` for a missing file)."""
-    return "none" if content is None else hashlib.sha256(content).hexdigest()
+    return REMOVED if content is None else hashlib.sha256(content).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -144,6 +148,11 @@ class Store:
         content, version, digest, saved_at, author, note = row
         return bytes(content), Version(path, version, digest, saved_at, author, note)
 
+    def newest(self, path: str) -> Version | None:
+        """The newest version of ``path`` (a removal included), if the store holds any."""
+        versions = self.history(path)
+        return max(versions, key=lambda v: v.version) if versions else None
+
     def history(self, path: str | None = None) -> list[Version]:
         """Stored versions, newest first (of one file, or of all)."""
         with self._read() as con:
@@ -172,11 +181,15 @@ class Store:
         return [dict(zip(keys, r, strict=True)) for r in rows]
 
     def paths(self) -> list[str]:
-        """Every file the store holds a version of."""
+        """Every file the store holds, removed ones left out."""
         with self._read() as con:
             if con is None or not _has_tables(con):
                 return []
-            return [r[0] for r in con.execute("SELECT DISTINCT path FROM files ORDER BY path")]
+            rows = con.execute(
+                "SELECT f.path, f.sha256 FROM files f JOIN (SELECT path, MAX(version) AS v FROM files GROUP BY path) n "
+                "ON f.path = n.path AND f.version = n.v ORDER BY f.path"
+            ).fetchall()
+        return [path for path, digest in rows if digest != REMOVED]
 
     def content_at(self, path: str, version: int) -> bytes | None:
         """The content of one stored version."""
@@ -192,7 +205,7 @@ class Store:
     def save(
         self,
         path: str,
-        content: bytes,
+        content: bytes | None,
         *,
         base_sha: str,
         folder_content: bytes | None,
@@ -217,24 +230,27 @@ class Store:
         StaleSaveError
             When the current version is not ``base_sha``.
         """
-        now = datetime.now(UTC).isoformat(timespec="seconds")
+        now = datetime.now(UTC).isoformat(timespec="microseconds")
+        held = self.current(path)
+        current = held[1].sha256 if held else sha256(folder_content)
+        if current != base_sha:
+            # Refused before the store is even opened for writing: its bytes stay as they are.
+            raise StaleSaveError(_stale_message(path, held[1] if held else None))
         with self._write() as con:
             row = con.execute(
                 "SELECT version, sha256, author, saved_at FROM files WHERE path = ? ORDER BY version DESC LIMIT 1",
                 (path,),
             ).fetchone()
             current_sha = row[1] if row else sha256(folder_content)
-            if current_sha != base_sha:
-                who = f" bởi {row[2]} lúc {row[3]}" if row else ""
+            if current_sha != base_sha:  # someone saved between the check above and this lock
                 raise StaleSaveError(
-                    f"Không lưu được {path}: dữ liệu đã được người khác lưu{who} sau khi bạn mở. "
-                    "Hãy tải lại để xem thay đổi mới nhất rồi sửa lại — không có gì bị ghi đè."
+                    _stale_message(path, Version(path, row[0], row[1], row[3], row[2], "") if row else None)
                 )
             version = (row[0] if row else 0) + 1
             digest = sha256(content)
             con.execute(
                 "INSERT INTO files (path, version, content, sha256, saved_at, author, note) VALUES (?,?,?,?,?,?,?)",
-                (path, version, content, digest, now, author, note),
+                (path, version, content if content is not None else b"", digest, now, author, note),
             )
             entries = changes or [Change("", "", None, None)]
             for ch in entries:
@@ -255,16 +271,17 @@ class Store:
         StaleSaveError
             When someone saved since ``base_sha``, or there is nothing to undo.
         """
-        versions = [v for v in self.history(path)]
+        versions = self.history(path)
         if not versions:
             raise StaleSaveError(f"Không có thay đổi nào của {path} để hoàn tác.")
         newest = max(versions, key=lambda v: v.version)
-        previous_versions = sorted(
-            (v for v in versions if v.version < newest.version), key=lambda v: v.version
-        )
-        target = self.content_at(path, previous_versions[-1].version) if previous_versions else folder_content
-        if target is None:
-            raise StaleSaveError(f"Không có bản trước của {path} để hoàn tác.")
+        earlier = sorted((v for v in versions if v.version < newest.version), key=lambda v: v.version)
+        target: bytes | None
+        if earlier:
+            before = earlier[-1]
+            target = None if before.sha256 == REMOVED else self.content_at(path, before.version)
+        else:
+            target = folder_content  # None when the first save created the file: undo removes it
         return self.save(
             path,
             target,
@@ -274,6 +291,14 @@ class Store:
             note=f"hoàn tác phiên bản {newest.version}",
             action="undo",
         )
+
+
+def _stale_message(path: str, newest: Version | None) -> str:
+    who = f" bởi {newest.author} lúc {newest.saved_at[:19].replace('T', ' ')} (UTC)" if newest else ""
+    return (
+        f"Không lưu được {path}: dữ liệu đã được người khác lưu{who} sau khi bạn mở. "
+        "Hãy tải lại để xem thay đổi mới nhất rồi sửa lại — không có gì bị ghi đè."
+    )
 
 
 def _has_tables(con: sqlite3.Connection) -> bool:
@@ -311,7 +336,7 @@ class DataSource:
         if self.store is not None:
             held = self.store.current(rel)
             if held is not None:
-                return held[0]
+                return None if held[1].sha256 == REMOVED else held[0]
         return self.folder_bytes(rel)
 
     def version(self, rel: str) -> str:

@@ -228,6 +228,25 @@ def resolve_unit(name: object, vintage: int = 2020) -> Unit:
             f"tên '{raw.strip()}' không rõ là xã nào: có thể là {' hoặc '.join(names)}",
             names,
         )
+    other = 2025 if vintage == 2020 else 2020
+    elsewhere = [u for u in units(other) if key in _keys(u)]
+    if elsewhere and vintage == 2020:
+        new = elsewhere[0]
+        parts = ", ".join(old.name for old in UNITS_2020 if old.merged_into == new.code)
+        raise UnitNameError(
+            raw,
+            f"'{raw.strip()}' là xã mới từ 1/7/2025 (gộp từ {parts}); số liệu theo đơn vị trước 1/7/2025 "
+            "cần ghi tên xã cũ",
+            tuple(old.name for old in UNITS_2020 if old.merged_into == new.code),
+        )
+    if elsewhere and vintage == 2025:
+        old_unit = elsewhere[0]
+        new_of_old = next(u for u in UNITS_2025 if u.code == old_unit.merged_into)
+        raise UnitNameError(
+            raw,
+            f"'{raw.strip()}' là đơn vị trước 1/7/2025, nay thuộc {new_of_old.name}",
+            (new_of_old.name,),
+        )
     hint = _closest(key, pool)
     suffix = f"; có phải '{hint.name}'?" if hint else ""
     raise UnitNameError(
