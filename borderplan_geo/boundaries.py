@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import DataError, Problem, UnitNameError
+from .io import geometries_to_wgs84, is_vn2000
 from .store import DataSource
 from .units import MERGER_SOURCE, PLAN_CODES, fold, get_unit, resolve_unit, units
 
@@ -97,7 +98,11 @@ def normalise_units(
             Problem(label, "tệp không khai báo hệ tọa độ; hiểu là WGS84 (EPSG:4326)", severity="warning")
         )
         raw = raw.set_crs(WGS84)
-    raw = raw.to_crs(WGS84)
+    if is_vn2000(raw.crs):
+        # VN-2000 with the Helmert shift of EPSG:6960, not whatever PROJ picks (up to 225 m apart).
+        raw = raw.set_geometry(geometries_to_wgs84(list(raw.geometry), raw.crs), crs=WGS84)
+    else:
+        raw = raw.to_crs(WGS84)
     columns = {fold(c).replace(" ", "_"): c for c in raw.columns if c != "geometry"}
     code_col = next((columns[c] for c in _CODE_COLUMNS if c in columns), None)
     name_col = next((columns[c] for c in _NAME_COLUMNS if c in columns), None)

@@ -1,0 +1,1013 @@
+"""Readers of the users' own files, and coordinates in VN-2000.
+
+Planners bring what their offices produce: Excel workbooks and CSV exports
+written for people, and GIS files from surveyors. This module reads them into
+one neutral shape, :class:`Table` (a header mapped to the package's fields and
+records numbered as the user's file shows them); :mod:`borderplan_geo.importing`
+checks the records and merges them into the data.
+
+Formats (by the file's suffix, checked against its first bytes)
+--------------------------------------------------------------
+``.csv`` ``.tsv`` ``.txt``
+    UTF-8 with or without BOM, UTF-16 LE/BE with BOM; otherwise Windows-1258
+    with a warning. Separator ``,`` ``;`` or tab, detected.
+``.xlsx`` ``.xlsm``
+    Every worksheet with a recognisable header. Merged cells are filled with
+    their value; a cell formatted as a percentage (0,95 shown as 95 %) reads 95.
+``.geojson`` ``.json`` ``.gpkg`` (one layer), ``.zip`` (one Shapefile, with its
+``.prj``), ``.kml`` ``.kmz`` (all folders)
+    Through pyogrio and its bundled GDAL (drivers GeoJSON, GPKG,
+    ESRI Shapefile, LIBKML/KML).
+
+Spreadsheets as people write them
+---------------------------------
+The header row is found, not assumed: title rows above it are skipped (their
+text is kept in :attr:`Table.title`), the row that names the most known columns
+wins, and a two-row header (a merged "Tọa độ" over "Kinh độ | Vĩ độ", a merged
+"Năm" over "2020 | 2021 | …") is combined. Headers match a field's synonyms
+without accents, case or a unit in brackets ("Giá trị (%)" is "giá trị").
+Blank rows and the row of column numbers Vietnamese reports put under the
+header ("(1) (2) (3)") are skipped. Row numbers are the spreadsheet's own.
+
+Coordinates
+-----------
+:func:`to_wgs84` and :func:`from_wgs84` convert between a CRS and WGS84
+longitude/latitude. For VN-2000 (any projection on the datum: EPSG:5897 TM-3
+105°, EPSG:3405 UTM 48N, …) the datum shift is always the 7-parameter Helmert
+EPSG:6960 (coordinate-frame convention), built explicitly as a PROJ pipeline:
+without it PROJ would pick EPSG:6959, an older parameter set about 0,8 m
+apart here, or a ballpark (no shift, about 225 m off) for a ``.prj`` it cannot
+identify.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import math
+import re
+import tempfile
+import unicodedata
+import warnings
+import zipfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import pyogrio
+import shapely
+from pyproj import CRS, Transformer
+from pyproj.enums import TransformDirection
+from pyproj.exceptions import CRSError as ProjCRSError
+from pyproj.exceptions import ProjError
+from shapely.geometry.base import BaseGeometry
+
+from ._errors import CRSError, DataError, Problem
+from .formatting import parse_number
+from .units import fold, try_resolve
+
+WGS84 = "EPSG:4326"
+#: VN-2000 / TM-3 zone 482 (central meridian 105°, k 0,9999): Đồng Tháp's local projection.
+VN2000_TM3 = "EPSG:5897"
+#: VN-2000 / UTM zone 48N.
+VN2000_UTM48 = "EPSG:3405"
+
+#: EPSG:6960 "VN-2000 to WGS 84 (2)": metres, arc-seconds, ppm; coordinate-frame convention.
+VN2000_HELMERT: dict[str, float] = {
+    "x": -191.90441429,
+    "y": -39.30318279,
+    "z": -111.45032835,
+    "rx": -0.00928836,
+    "ry": 0.01975479,
+    "rz": -0.00427372,
+    "s": 0.252906278,
+}
+
+#: Suffix → format.
+FORMATS: dict[str, str] = {
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".txt": "csv",
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".geojson": "geojson",
+    ".json": "geojson",
+    ".gpkg": "gpkg",
+    ".zip": "shapefile",
+    ".kml": "kml",
+    ".kmz": "kmz",
+}
+TABLE_FORMATS = frozenset({"csv", "xlsx"})
+VECTOR_FORMATS = frozenset({"geojson", "gpkg", "shapefile", "kml", "kmz"})
+
+_WRONG_TYPE_HINTS: dict[str, str] = {
+    ".xls": "Excel 97–2003 (.xls) chưa đọc được: mở trong Excel, chọn Lưu thành → Excel Workbook (.xlsx)",
+    ".ods": "bảng tính OpenDocument (.ods): lưu lại thành .xlsx hoặc CSV UTF-8",
+    ".shp": "Shapefile gồm nhiều tệp: nén .shp, .shx, .dbf, .prj (và .cpg) vào một tệp .zip rồi nhập tệp .zip",
+    ".dbf": "Shapefile gồm nhiều tệp: nén .shp, .shx, .dbf, .prj (và .cpg) vào một tệp .zip rồi nhập tệp .zip",
+    ".shx": "Shapefile gồm nhiều tệp: nén .shp, .shx, .dbf, .prj (và .cpg) vào một tệp .zip rồi nhập tệp .zip",
+    ".prj": "Shapefile gồm nhiều tệp: nén .shp, .shx, .dbf, .prj (và .cpg) vào một tệp .zip rồi nhập tệp .zip",
+    ".docx": "không đọc bảng trong văn bản Word: chép bảng sang Excel và lưu .xlsx",
+    ".doc": "không đọc bảng trong văn bản Word: chép bảng sang Excel và lưu .xlsx",
+    ".pdf": "không đọc bảng trong PDF: chép bảng sang Excel và lưu .xlsx",
+}
+
+#: How many rows from the top are searched for the header.
+HEADER_SCAN_ROWS = 30
+
+_DMS = re.compile(
+    r"^\s*(?P<deg>\d+(?:[.,]\d+)?)\s*[°º]\s*(?:(?P<min>\d+(?:[.,]\d+)?)\s*['′’])?\s*"
+    r"(?:(?P<sec>\d+(?:[.,]\d+)?)\s*(?:\"|″|''|’’))?\s*(?P<hemi>[NSEWBĐDTnsewbđdt])?\s*$"
+)
+_YEAR_HEADER = re.compile(r"^(?:nam\s*)?(20[0-9][0-9])$")
+_NUMBER_ROW_CELL = re.compile(r"^\(?(\d{1,2})\)?$")
+
+
+# --- formats ---------------------------------------------------------------------------------
+
+
+def file_format(filename: str, content: bytes) -> str:
+    """The format of a user's file, from its suffix, checked against its first bytes.
+
+    Raises
+    ------
+    DataError
+        For an empty file, a type the package does not read (with what to do
+        instead), or content that does not match the suffix (a corrupt or renamed file).
+    """
+    label = Path(filename).name or filename
+    suffix = Path(filename).suffix.lower()
+    if not content or not content.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise DataError(Problem(label, "tệp rỗng, không có dữ liệu nào: kiểm tra lại đã chọn đúng tệp chưa"))
+    fmt = FORMATS.get(suffix)
+    if fmt is None:
+        hint = _WRONG_TYPE_HINTS.get(
+            suffix, "các loại tệp đọc được: " + ", ".join(sorted(FORMATS)) + " (Shapefile nén trong .zip)"
+        )
+        raise DataError(Problem(label, f"không đọc được loại tệp '{suffix or '(không có đuôi)'}': {hint}"))
+    head = content[:512]
+    zipped = head.startswith(b"PK\x03\x04")
+    mismatch = ""
+    if fmt in ("xlsx", "shapefile", "kmz") and not zipped:
+        mismatch = {
+            "xlsx": "không phải bảng tính Excel .xlsx hợp lệ",
+            "shapefile": "không phải tệp nén .zip hợp lệ",
+            "kmz": "không phải tệp KMZ hợp lệ",
+        }[fmt]
+    elif fmt == "gpkg" and not head.startswith(b"SQLite format 3\x00"):
+        mismatch = "không phải GeoPackage hợp lệ"
+    elif fmt in ("geojson", "kml") and (zipped or _binary(head)):
+        mismatch = "không phải tệp văn bản GeoJSON/KML"
+    elif fmt == "csv" and (zipped or head.startswith(b"SQLite format 3\x00") or _binary(head)):
+        mismatch = "không phải tệp văn bản CSV (có thể là Excel bị đổi đuôi: mở bằng Excel và lưu .xlsx)"
+    if mismatch:
+        raise DataError(
+            Problem(label, f"tệp {mismatch}: có thể tệp bị hỏng, tải về chưa xong hoặc bị đổi đuôi")
+        )
+    return fmt
+
+
+def _binary(head: bytes) -> bool:
+    """True for bytes that are no text (a NUL outside a UTF-16 text)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    return b"\x00" in head
+
+
+# --- spreadsheets and CSV ----------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """One grid of cells as the user's program shows it: ``cells[i]`` is row ``i + 1``."""
+
+    name: str
+    cells: list[list[object]]
+
+
+def decode_text(content: bytes, label: str) -> tuple[str, list[Problem]]:
+    """Text of a CSV file: UTF-8 (BOM or not), UTF-16 with BOM, else Windows-1258 with a warning."""
+    if content.startswith(b"\xef\xbb\xbf"):
+        encodings = ["utf-8-sig"]
+    elif content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encodings = ["utf-16"]
+    else:
+        encodings = ["utf-8", "cp1258"]
+    for enc in encodings:
+        try:
+            text = content.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        problems = []
+        if enc == "cp1258":
+            problems.append(
+                Problem(
+                    label,
+                    "tệp không phải UTF-8, đã đọc theo bảng mã Windows-1258: nếu chữ tiếng Việt bị lỗi, "
+                    "hãy lưu lại bằng Excel với kiểu 'CSV UTF-8 (Comma delimited)'",
+                    severity="warning",
+                )
+            )
+        return unicodedata.normalize("NFC", text), problems
+    raise DataError(
+        Problem(label, "không đọc được bảng mã của tệp: hãy lưu lại bằng Excel với kiểu 'CSV UTF-8'")
+    )
+
+
+def sniff_delimiter(text: str) -> str:
+    """The separator of a CSV text: the one of ``,`` ``;`` tab giving the most rows of one width."""
+    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    best, best_score = ",", -1.0
+    for delim in ("\t", ";", ","):
+        widths = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        if not widths:
+            continue
+        common = max(set(widths), key=widths.count)
+        if common < 2:
+            continue
+        # Rows of the common width, counted; a wider table wins ties (title rows are narrow).
+        score = widths.count(common) + common / 1000
+        if score > best_score:
+            best, best_score = delim, score
+    return best
+
+
+def read_csv_sheet(content: bytes, label: str) -> tuple[Sheet, list[Problem]]:
+    """A CSV file as one sheet of text cells."""
+    text, problems = decode_text(content, label)
+    delim = sniff_delimiter(text)
+    rows = [[_clean_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    return Sheet("", rows), problems
+
+
+def read_xlsx_sheets(content: bytes, label: str) -> list[Sheet]:
+    """Every visible worksheet, merged cells filled, percentage cells as percent."""
+    import openpyxl  # imported here: only spreadsheets need it
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged file
+        raise DataError(
+            Problem(
+                label,
+                "không mở được bảng tính: tệp hỏng hoặc không phải .xlsx — mở thử bằng Excel rồi lưu lại "
+                f"dạng Excel Workbook (.xlsx) (chi tiết: {type(exc).__name__})",
+            )
+        ) from exc
+    sheets = []
+    for ws in book.worksheets:
+        if ws.sheet_state != "visible":
+            continue
+        grid: list[list[object]] = []
+        for row in ws.iter_rows():
+            line: list[object] = []
+            for cell in row:
+                value = cell.value
+                percent = "%" in str(cell.number_format or "")
+                if percent and isinstance(value, int | float) and not isinstance(value, bool):
+                    value = round(float(value) * 100, 10)
+                line.append(_clean_cell(value))
+            grid.append(line)
+        for merged in ws.merged_cells.ranges:
+            r0, c0 = merged.min_row - 1, merged.min_col - 1
+            top = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else None
+            for r in range(merged.min_row - 1, merged.max_row):
+                for c in range(merged.min_col - 1, merged.max_col):
+                    while r >= len(grid):
+                        grid.append([])
+                    while c >= len(grid[r]):
+                        grid[r].append(None)
+                    grid[r][c] = top
+        sheets.append(Sheet(ws.title, grid))
+    return sheets
+
+
+def _clean_cell(value: object) -> object:
+    if isinstance(value, str):
+        text = unicodedata.normalize("NFC", value).replace("\u00a0", " ").strip()
+        return text or None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+# --- header matching ------------------------------------------------------------------------------
+
+
+def header_keys(text: object) -> tuple[str, str]:
+    """How a header is compared: folded without the part in brackets, and folded whole."""
+    if isinstance(text, float) and text.is_integer():
+        text = int(text)
+    full = fold(str(text))
+    bare = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", full)
+
+    def squeeze(s: str) -> str:
+        s = re.sub(r"[.()\[\]/\\*#'\"?!]", " ", s)
+        return re.sub(r"\s+", " ", s).strip()
+
+    return squeeze(bare), squeeze(full)
+
+
+def _synonym_index(synonyms: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    index: dict[str, str] = {}
+    for name, words in synonyms.items():
+        for word in (name, *words):
+            for key in header_keys(word):
+                index.setdefault(key, name)
+    return index
+
+
+def match_field(text: object, index: Mapping[str, str]) -> str | None:
+    """The field a header names (``index`` from the synonyms), or ``None``."""
+    if _blank(text):
+        return None
+    for key in header_keys(text):
+        if key in index:
+            return index[key]
+    return None
+
+
+def header_year(text: object) -> int | None:
+    """The year a header names ("2021", 2021, "Năm 2021"), or ``None``."""
+    if isinstance(text, bool) or _blank(text):
+        return None
+    if isinstance(text, int | float):
+        return int(text) if float(text).is_integer() and 2000 <= text <= 2099 else None
+    m = _YEAR_HEADER.match(header_keys(text)[1])
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class Column:
+    """One column of the user's table."""
+
+    index: int
+    header: str
+    """As the user wrote it (two header rows joined with " / ")."""
+    field: str | None
+    year: int | None = None
+    """Set for a year column of the wide layout."""
+
+
+@dataclass
+class Record:
+    """One row (or feature) of the user's file."""
+
+    row: int
+    """The spreadsheet's row number, or the feature's position (from 1)."""
+    cells: dict[str, object]
+    """Field → the cell as read (text, number, ``None``)."""
+    years: dict[int, object] = field(default_factory=dict)
+    """Wide layout: year → cell."""
+    other: dict[int, object] = field(default_factory=dict)
+    """Cells of the columns that name no field, by column index."""
+    geometry: BaseGeometry | None = None
+    """The feature's geometry in :attr:`Table.crs` (vector files only)."""
+
+
+@dataclass
+class Table:
+    """A user's table with its header mapped to fields."""
+
+    label: str
+    """How messages name the file (and the sheet, when a workbook has several)."""
+    columns: list[Column]
+    records: list[Record]
+    title: str = ""
+    """Text above the header and the sheet's name (a spreadsheet's title)."""
+    header_rows: tuple[int, ...] = ()
+    crs: CRS | None = None
+    """The CRS the file declares (vector files)."""
+    vector: bool = False
+    """True for GIS files (geometries come with the records)."""
+    fmt: str = ""
+    """The file's format (see :data:`FORMATS`)."""
+
+    @property
+    def fields(self) -> set[str]:
+        """The fields the table has a column for."""
+        return {c.field for c in self.columns if c.field}
+
+    def header(self, name: str) -> str:
+        """The user's header of a field (the field's own name when there is no column)."""
+        for c in self.columns:
+            if c.field == name:
+                return c.header
+        return name
+
+    @property
+    def year_columns(self) -> dict[int, str]:
+        """Wide layout: year → header."""
+        return {c.year: c.header for c in self.columns if c.year is not None}
+
+
+def _combine(top: Sequence[object], bottom: Sequence[object]) -> list[tuple[object, object]]:
+    """Column headers of a two-row header: (top, bottom), a blank top filled from its left."""
+    width = max(len(top), len(bottom))
+    out: list[tuple[object, object]] = []
+    last: object = None
+    for c in range(width):
+        t = top[c] if c < len(top) else None
+        b = bottom[c] if c < len(bottom) else None
+        if _blank(t) and not _blank(b) and last is not None:
+            t = last  # a merged top cell exported to CSV: its value sits in the first column only
+        elif not _blank(t):
+            last = t
+        else:
+            last = None
+        out.append((t, b))
+    return out
+
+
+def _pair_header(t: object, b: object) -> tuple[str, list[object]]:
+    """Display text and the candidates to match, best first, of a two-row header cell."""
+    if _blank(b) or (not _blank(t) and str(t) == str(b)):
+        return ("" if _blank(t) else str(t)), [t]
+    if _blank(t):
+        return str(b), [b]
+    return f"{t} / {b}", [b, f"{t} {b}", t]
+
+
+def _score(cands: Sequence[Sequence[object]], index: Mapping[str, str], years: bool) -> int:
+    fields: set[str] = set()
+    n_years = 0
+    for options in cands:
+        for opt in options:
+            f = match_field(opt, index)
+            if f:
+                fields.add(f)
+                break
+            if years and header_year(opt) is not None:
+                n_years += 1
+                break
+    return len(fields) + n_years
+
+
+def _looks_like_data(row: Sequence[object]) -> bool:
+    """A row holding a commune's name is data, not a second header row."""
+    for cell in row:
+        if isinstance(cell, str) and not cell.strip().isdigit() and try_resolve(cell) is not None:
+            return True
+    return False
+
+
+def _numbering_row(row: Sequence[object]) -> bool:
+    """The "(1) (2) (3) …" row Vietnamese reports put under the header."""
+    nums = []
+    for cell in row:
+        if _blank(cell):
+            continue
+        m = _NUMBER_ROW_CELL.match(str(int(cell) if isinstance(cell, float) and cell.is_integer() else cell))
+        if not m:
+            return False
+        nums.append(int(m.group(1)))
+    return len(nums) >= 3 and nums == list(range(nums[0], nums[0] + len(nums))) and nums[0] in (0, 1)
+
+
+def table_from_sheet(
+    sheet: Sheet, label: str, synonyms: Mapping[str, Sequence[str]], *, years: bool = False
+) -> Table | None:
+    """Find the header of a sheet and read its records; ``None`` when no header is found.
+
+    Parameters
+    ----------
+    synonyms
+        Field → the headers people write for it.
+    years
+        Recognise year columns (the wide layout: one column per year).
+    """
+    index = _synonym_index(synonyms)
+    cells = sheet.cells
+    best: tuple[int, int, bool] | None = None  # (score, row index, two rows)
+    scan = min(len(cells), HEADER_SCAN_ROWS)
+    singles = [_score([[c] for c in cells[r]], index, years) for r in range(min(len(cells), scan + 1))]
+    for r in range(scan):
+        single = singles[r]
+        if best is None or single > best[0]:
+            best = (single, r, False)
+        if r + 1 < len(cells) and not _looks_like_data(cells[r + 1]):
+            pairs = [_pair_header(t, b)[1] for t, b in _combine(cells[r], cells[r + 1])]
+            double = _score(pairs, index, years)
+            # Two rows when together they name more than the top one alone, and at least what the
+            # bottom one names alone; a title over a header (one value, merged across) is no header row.
+            distinct = {str(c) for c in cells[r] if not _blank(c)}
+            if double > max(single, best[0]) and double >= singles[r + 1] and len(distinct) >= 2:
+                best = (double, r, True)
+    if best is None or best[0] < 2:
+        return None
+    _, r, two = best
+    if two:
+        heads = [_pair_header(t, b) for t, b in _combine(cells[r], cells[r + 1])]
+    else:
+        heads = [("" if _blank(c) else str(c), [c]) for c in cells[r]]
+    columns: list[Column] = []
+    taken: set[str] = set()
+    for i, (text, options) in enumerate(heads):
+        name: str | None = None
+        year: int | None = None
+        for opt in options:
+            name = match_field(opt, index)
+            if name:
+                break
+            if years:
+                year = header_year(opt)
+                if year is not None:
+                    break
+        if name in taken:
+            name = None  # a second column for the same field: the first one wins
+        if name:
+            taken.add(name)
+        if isinstance(text, str) and text.endswith(".0") and text[:-2].isdigit():
+            text = text[:-2]
+        columns.append(Column(i, text, name, year))
+    first = r + (2 if two else 1)
+    title_parts = [sheet.name] if sheet.name else []
+    for above in cells[:r]:
+        title_parts += [str(c) for c in above if isinstance(c, str) and c.strip()]
+    records: list[Record] = []
+    for i in range(first, len(cells)):
+        row = cells[i]
+        if all(_blank(c) for c in row) or _numbering_row(row):
+            continue
+        rec = Record(i + 1, {})
+        for col in columns:
+            value = row[col.index] if col.index < len(row) else None
+            if col.field:
+                rec.cells[col.field] = value
+            elif col.year is not None:
+                rec.years[col.year] = value
+            elif not _blank(value):
+                rec.other[col.index] = value
+        if all(_blank(v) for v in [*rec.cells.values(), *rec.years.values(), *rec.other.values()]):
+            continue
+        records.append(rec)
+    header_rows = (r + 1, r + 2) if two else (r + 1,)
+    return Table(label, columns, records, " ".join(title_parts), header_rows)
+
+
+def table_from_frame(
+    frame: gpd.GeoDataFrame, label: str, synonyms: Mapping[str, Sequence[str]], *, truncated: bool = False
+) -> Table:
+    """A GIS file's features as a table: attributes matched to fields, geometry kept.
+
+    ``truncated``: the names may be cut (a Shapefile keeps 10 bytes: "Độ chính xác"
+    becomes "Độ chí"), so a name that starts exactly one field's synonyms matches it.
+    """
+    index = _synonym_index(synonyms)
+    columns: list[Column] = []
+    taken: set[str] = set()
+    names = [c for c in frame.columns if c != frame.geometry.name]
+    for i, name in enumerate(names):
+        f = match_field(name, index)
+        if f is None and truncated:
+            key = header_keys(name)[1]
+            starts = {v for k, v in index.items() if len(key) >= 4 and k.startswith(key)}
+            f = starts.pop() if len(starts) == 1 else None
+        if f in taken:
+            f = None
+        if f:
+            taken.add(f)
+        columns.append(Column(i, str(name), f))
+    records = []
+    geoms = list(frame.geometry)
+    for i, rec in enumerate(frame[names].to_dict("records")):
+        cells = {c.field: _clean_cell(_plain(rec[names[c.index]])) for c in columns if c.field}
+        records.append(Record(i + 1, cells, geometry=geoms[i]))
+    return Table(label, columns, records, vector=True)
+
+
+def _plain(value: object) -> object:
+    if value is None:
+        return None
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    return value
+
+
+# --- GIS files -------------------------------------------------------------------------------------
+
+
+def read_vector(
+    filename: str, content: bytes, fmt: str
+) -> tuple[gpd.GeoDataFrame, CRS | None, list[Problem]]:
+    """A GIS file's features, the CRS it declares (``None`` when none) and any warnings.
+
+    A GeoPackage or a zip must hold one layer; a KML's folders are read together.
+    A GeoJSON without a ``crs`` member declares nothing (RFC 7946 says WGS84;
+    the caller checks that the coordinates agree).
+    """
+    label = Path(filename).name
+    problems: list[Problem] = []
+    suffix = {"shapefile": ".zip", "geojson": ".geojson"}.get(fmt, f".{fmt}")
+    with tempfile.TemporaryDirectory(prefix="borderplan-import-") as tmp:
+        path = Path(tmp) / f"input{suffix}"
+        path.write_bytes(content)
+        if fmt == "shapefile":
+            problems += _check_zip(content, label)
+        try:
+            layers = [str(x[0]) for x in pyogrio.list_layers(path)]
+        except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
+            raise DataError(Problem(label, f"không đọc được tệp: {_gdal_message(exc, path, label)}")) from exc
+        if not layers:
+            raise DataError(Problem(label, "tệp không có lớp dữ liệu nào"))
+        if len(layers) > 1 and fmt not in ("kml", "kmz"):
+            raise DataError(
+                Problem(
+                    label,
+                    f"tệp có {len(layers)} lớp ({', '.join(layers)}): hãy xuất riêng lớp cần nhập ra một tệp",
+                )
+            )
+        frames = []
+        for layer in layers:
+            try:
+                kwargs: dict[str, Any] = {}
+                if fmt == "shapefile" and not _zip_has(content, ".cpg"):
+                    kwargs["encoding"] = "UTF-8"
+                with warnings.catch_warnings(record=True) as caught:
+                    warnings.simplefilter("always")
+                    try:
+                        frame = gpd.read_file(path, layer=layer, engine="pyogrio", **kwargs)
+                    except UnicodeDecodeError:
+                        frame = gpd.read_file(path, layer=layer, engine="pyogrio")
+                for w in caught:
+                    problems.append(
+                        Problem(
+                            label,
+                            f"GDAL cảnh báo khi đọc tệp: {_clean_gdal(w.message, path, label)}",
+                            severity="warning",
+                        )
+                    )
+            except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
+                raise DataError(
+                    Problem(label, f"không đọc được lớp '{layer}': {_gdal_message(exc, path, label)}")
+                ) from exc
+            frames.append(frame)
+    crs = frames[0].crs
+    if fmt == "geojson" and b'"crs"' not in content:
+        crs = None
+    if fmt in ("kml", "kmz"):
+        crs = CRS.from_user_input(WGS84)
+    frame = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(pd.concat(frames, ignore_index=True))
+    if fmt in ("kml", "kmz"):
+        # GDAL puts the Placemark's id in "id" and an ExtendedData field named "id" in "id2".
+        if "id2" in frame.columns:
+            frame["id"] = frame["id2"].where(frame["id2"].notna() & (frame["id2"] != ""), frame.get("id"))
+        keep = [c for c in frame.columns if c.lower() not in _KML_NOISE]
+        frame = frame[keep]
+    if frame.empty:
+        raise DataError(Problem(label, "tệp không có đối tượng nào"))
+    return frame, crs, problems
+
+
+_KML_NOISE = {
+    "timestamp",
+    "begin",
+    "end",
+    "altitudemode",
+    "tessellate",
+    "extrude",
+    "visibility",
+    "draworder",
+    "icon",
+    "snippet",
+    "id2",
+}
+
+
+def _check_zip(content: bytes, label: str) -> list[Problem]:
+    try:
+        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
+    except zipfile.BadZipFile as exc:
+        raise DataError(
+            Problem(
+                label, "tệp nén .zip bị hỏng hoặc tải về chưa xong: nén lại các tệp Shapefile rồi nhập lại"
+            )
+        ) from exc
+    lower = [n.lower() for n in names]
+    shps = [n for n in lower if n.endswith(".shp")]
+    if not shps:
+        found = ", ".join(names[:8]) or "không có tệp nào"
+        raise DataError(
+            Problem(
+                label, f"tệp nén không chứa Shapefile (.shp) (có: {found}): nén đủ .shp, .shx, .dbf, .prj"
+            )
+        )
+    missing = [ext for ext in (".shx", ".dbf") if not any(n.endswith(ext) for n in lower)]
+    if missing:
+        raise DataError(
+            Problem(label, f"Shapefile thiếu tệp {', '.join(missing)}: nén đủ .shp, .shx, .dbf, .prj")
+        )
+    return []
+
+
+def _zip_has(content: bytes, ext: str) -> bool:
+    try:
+        return any(n.lower().endswith(ext) for n in zipfile.ZipFile(io.BytesIO(content)).namelist())
+    except zipfile.BadZipFile:
+        return False
+
+
+def zip_has_prj(content: bytes) -> bool:
+    """True when a zipped Shapefile carries its ``.prj`` (its CRS)."""
+    return _zip_has(content, ".prj")
+
+
+def _clean_gdal(text: object, path: Path, label: str) -> str:
+    """GDAL's words with the temporary path replaced by the user's file name."""
+    out = str(text).replace(str(path), label).replace(str(path.parent), "")
+    out = re.sub(r"/vsi\w+/\S+", label, out)
+    return out.split("; It might help")[0].strip()
+
+
+def _gdal_message(exc: BaseException, path: Path, label: str) -> str:
+    return f"tệp hỏng hoặc không đúng định dạng ({_clean_gdal(exc, path, label)})"
+
+
+def read_user_file(
+    filename: str, content: bytes, synonyms: Mapping[str, Sequence[str]], *, years: bool = False
+) -> tuple[list[Table], list[Problem]]:
+    """Read any supported file into tables (one per worksheet with a header).
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read at all, or no sheet has a recognisable header.
+    """
+    label = Path(filename).name or filename
+    fmt = file_format(filename, content)
+    problems: list[Problem] = []
+    if fmt in VECTOR_FORMATS:
+        frame, crs, problems = read_vector(filename, content, fmt)
+        table = table_from_frame(frame, label, synonyms, truncated=fmt == "shapefile")
+        table.crs = crs
+        table.fmt = fmt
+        return [table], problems
+    if fmt == "csv":
+        sheet, problems = read_csv_sheet(content, label)
+        sheets = [sheet]
+    else:
+        sheets = read_xlsx_sheets(content, label)
+    tables = []
+    several = sum(1 for s in sheets if any(any(not _blank(c) for c in row) for row in s.cells)) > 1
+    for sheet in sheets:
+        if not any(any(not _blank(c) for c in row) for row in sheet.cells):
+            continue
+        sheet_label = f"{label} [trang '{sheet.name}']" if several else label
+        found = table_from_sheet(sheet, sheet_label, synonyms, years=years)
+        if found is None:
+            if several:
+                problems.append(
+                    Problem(
+                        sheet_label,
+                        "không tìm thấy dòng tiêu đề cột quen thuộc: bỏ qua trang này",
+                        severity="warning",
+                    )
+                )
+            continue
+        found.fmt = fmt
+        tables.append(found)
+    if not any(any(any(not _blank(c) for c in row) for row in s.cells) for s in sheets):
+        raise DataError(Problem(label, "tệp rỗng, không có dữ liệu nào: kiểm tra lại đã chọn đúng tệp chưa"))
+    if not tables:
+        examples = [next((w for w in words if w != name), name) for name, words in synonyms.items()]
+        known = ", ".join(
+            f"'{w}'"
+            for w, name in zip(examples, synonyms, strict=True)
+            if name != "row_no" and ":" not in name
+        )
+        raise DataError(
+            Problem(
+                label,
+                f"không tìm thấy dòng tiêu đề cột (cần ít nhất hai cột quen thuộc, ví dụ {known})",
+                row=1,
+            )
+        )
+    return tables, problems
+
+
+# --- numbers in coordinates ------------------------------------------------------------------------
+
+
+def parse_coordinate(value: object) -> float:
+    """A coordinate as people write it: 105.45, 105,45, 105°27'12"E, 1.205.432,07 (metres).
+
+    A single dot or a single comma is the decimal mark (a longitude "105.450"
+    is 105,45, not 105 450); thousands separators need several groups.
+
+    Raises
+    ------
+    ValueError
+        When the text is no coordinate; the message is in Vietnamese.
+    """
+    if isinstance(value, bool):
+        raise ValueError(f"'{value}' không phải là tọa độ")
+    if isinstance(value, int | float):
+        if isinstance(value, float) and math.isnan(value):
+            raise ValueError("ô trống")
+        return float(value)
+    text = str(value).strip().replace("\u00a0", " ")
+    if not text:
+        raise ValueError("ô trống")
+    m = _DMS.match(text)
+    if m:
+        deg = float(m.group("deg").replace(",", "."))
+        minutes = float((m.group("min") or "0").replace(",", "."))
+        seconds = float((m.group("sec") or "0").replace(",", "."))
+        if minutes >= 60 or seconds >= 60:
+            raise ValueError(f"'{text}' không phải là tọa độ độ-phút-giây hợp lệ")
+        out = deg + minutes / 60 + seconds / 3600
+        hemi = (m.group("hemi") or "").upper()
+        return -out if hemi in ("S", "W", "T") else out
+    bare = text.replace(" ", "")
+    if re.fullmatch(r"-?\d+[.,]\d+", bare):
+        return float(bare.replace(",", "."))
+    try:
+        return parse_number(text)
+    except ValueError as exc:
+        raise ValueError(f"'{text}' không phải là tọa độ") from exc
+
+
+# --- CRS and the VN-2000 datum shift ---------------------------------------------------------------
+
+
+def parse_crs(text: object, *, label: str = "--crs") -> CRS:
+    """A CRS from "EPSG:5897", "5897", a WKT or PROJ string.
+
+    Raises
+    ------
+    CRSError
+        With a Vietnamese message and the usual choices for this district.
+    """
+    if isinstance(text, CRS):
+        return text
+    raw = str(text).strip()
+    if re.fullmatch(r"\d{4,6}", raw):
+        raw = f"EPSG:{raw}"
+    try:
+        return CRS.from_user_input(raw)
+    except (ProjCRSError, ValueError, TypeError) as exc:
+        raise CRSError(
+            Problem(
+                label,
+                f"hệ tọa độ '{text}' không hợp lệ: dùng dạng EPSG:NNNN, ví dụ EPSG:4326 (kinh độ/vĩ độ WGS84), "
+                f"{VN2000_TM3} (VN-2000 TM-3 105°, Đồng Tháp) hoặc {VN2000_UTM48} (VN-2000 UTM 48N)",
+            )
+        ) from exc
+
+
+def crs_label(crs: CRS | str) -> str:
+    """A CRS as messages name it: "EPSG:5897 (VN-2000 / TM-3 zone 482)"."""
+    crs = parse_crs(crs)
+    code = crs.to_epsg(min_confidence=70)
+    return f"EPSG:{code} ({crs.name})" if code else crs.name
+
+
+def is_vn2000(crs: CRS | str) -> bool:
+    """True for any CRS on the VN-2000 datum (EPSG:4756 and its projections)."""
+    crs = parse_crs(crs)
+    if crs.is_bound and crs.source_crs is not None:
+        crs = crs.source_crs
+    geodetic = crs.geodetic_crs
+    if geodetic is None:
+        return False
+    if geodetic.to_epsg(min_confidence=70) == 4756:
+        return True
+    datum = crs.datum
+    name = fold(datum.name if datum is not None else "").replace("_", " ")
+    return any(k in name.replace(" ", "") for k in ("vietnam2000", "vn2000"))
+
+
+def _helmert_pipeline(crs: CRS) -> str:
+    ell = crs.ellipsoid
+    a = ell.semi_major_metre if ell is not None else 6378137.0
+    rf = ell.inverse_flattening if ell is not None else 298.257223563
+    h = VN2000_HELMERT
+    return (
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        "+step +proj=push +v_3 "
+        f"+step +proj=cart +a={a} +rf={rf} "
+        f"+step +proj=helmert +x={h['x']} +y={h['y']} +z={h['z']} "
+        f"+rx={h['rx']} +ry={h['ry']} +rz={h['rz']} +s={h['s']} +convention=coordinate_frame "
+        "+step +inv +proj=cart +ellps=WGS84 "
+        "+step +proj=pop +v_3 "
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
+
+
+_Fn = Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]
+
+
+@functools.lru_cache(maxsize=32)
+def _transformers(wkt: str) -> tuple[_Fn, _Fn]:
+    """(to WGS84, from WGS84) for a CRS given by its WKT, longitude/easting first."""
+    crs = CRS.from_wkt(wkt)
+    if is_vn2000(crs):
+        base = crs.source_crs if crs.is_bound and crs.source_crs is not None else crs
+        geodetic = base.geodetic_crs
+        assert geodetic is not None
+        helmert = Transformer.from_pipeline(_helmert_pipeline(base))
+        if base.is_geographic:
+            unproject = project = None
+        else:
+            unproject = Transformer.from_crs(base, geodetic, always_xy=True)
+            project = Transformer.from_crs(geodetic, base, always_xy=True)
+
+        def forward(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            lon, lat = unproject.transform(x, y, errcheck=True) if unproject else (x, y)
+            out = helmert.transform(lon, lat, errcheck=True)
+            return np.asarray(out[0]), np.asarray(out[1])
+
+        def inverse(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            vlon, vlat = helmert.transform(lon, lat, direction=TransformDirection.INVERSE, errcheck=True)
+            out = project.transform(vlon, vlat, errcheck=True) if project else (vlon, vlat)
+            return np.asarray(out[0]), np.asarray(out[1])
+
+        return forward, inverse
+    wgs84 = CRS.from_user_input(WGS84)
+    try:
+        to = Transformer.from_crs(crs, wgs84, always_xy=True, allow_ballpark=False)
+        back = Transformer.from_crs(wgs84, crs, always_xy=True, allow_ballpark=False)
+    except ProjError as exc:
+        raise CRSError(
+            Problem(
+                "--crs",
+                f"không có phép chuyển chính xác từ {crs.name} sang WGS84: xuất lại tệp theo WGS84 "
+                f"(EPSG:4326) hoặc VN-2000 ({VN2000_TM3})",
+            )
+        ) from exc
+
+    def forward2(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = to.transform(x, y, errcheck=True)
+        return np.asarray(out[0]), np.asarray(out[1])
+
+    def inverse2(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = back.transform(lon, lat, errcheck=True)
+        return np.asarray(out[0]), np.asarray(out[1])
+
+    return forward2, inverse2
+
+
+def _as_arrays(a: Any, b: Any) -> tuple[np.ndarray, np.ndarray, bool]:
+    scalar = np.ndim(a) == 0 and np.ndim(b) == 0
+    return np.atleast_1d(np.asarray(a, dtype=float)), np.atleast_1d(np.asarray(b, dtype=float)), scalar
+
+
+def to_wgs84(x: Any, y: Any, crs: CRS | str | int) -> tuple[Any, Any]:
+    """Longitude and latitude (WGS84) of points given in ``crs`` (easting first, not the survey X).
+
+    VN-2000 goes through the Helmert EPSG:6960. Scalars give floats; arrays give arrays.
+
+    >>> lon, lat = to_wgs84(548994.81, 1205432.07, "EPSG:5897")  # doctest: +SKIP
+    """
+    c = parse_crs(crs)
+    xs, ys, scalar = _as_arrays(x, y)
+    try:
+        lon, lat = _transformers(c.to_wkt())[0](xs, ys)
+    except ProjError as exc:
+        raise CRSError(Problem("--crs", f"không chuyển được tọa độ theo {crs_label(c)}: {exc}")) from exc
+    return (float(lon[0]), float(lat[0])) if scalar else (lon, lat)
+
+
+def from_wgs84(lon: Any, lat: Any, crs: CRS | str | int) -> tuple[Any, Any]:
+    """Points given in WGS84 longitude/latitude, in ``crs`` (easting, northing for VN-2000)."""
+    c = parse_crs(crs)
+    xs, ys, scalar = _as_arrays(lon, lat)
+    try:
+        x, y = _transformers(c.to_wkt())[1](xs, ys)
+    except ProjError as exc:
+        raise CRSError(Problem("--crs", f"không chuyển được tọa độ sang {crs_label(c)}: {exc}")) from exc
+    return (float(x[0]), float(y[0])) if scalar else (x, y)
+
+
+def geometries_to_wgs84(geoms: Sequence[BaseGeometry | None], crs: CRS | str) -> list[BaseGeometry | None]:
+    """Geometries from ``crs`` to WGS84 (2D), ``None`` kept."""
+    c = parse_crs(crs)
+    forward = _transformers(c.to_wkt())[0]
+
+    def fn(coords: np.ndarray) -> np.ndarray:
+        lon, lat = forward(coords[:, 0], coords[:, 1])
+        return np.column_stack([lon, lat])
+
+    out: list[BaseGeometry | None] = []
+    for g in geoms:
+        if g is None:
+            out.append(None)
+            continue
+        out.append(shapely.transform(shapely.force_2d(g), fn))
+    return out
+
+
+def round_coordinates(geom: BaseGeometry, decimals: int = 7) -> BaseGeometry:
+    """A geometry with coordinates rounded (7 decimals of a degree is about 1 cm)."""
+    return shapely.transform(geom, lambda c: np.round(c, decimals))
