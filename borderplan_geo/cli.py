@@ -8,6 +8,10 @@ status    status per unit, indicator and year     [--year Y] [--units 2020|2025]
 validate  check a data folder                     exit 0 when valid, 1 with one line per problem
 user      accounts allowed to edit                add NAME [--role editor|admin] [--password-stdin] | list | remove NAME
 osm-boundaries  OpenStreetMap boundaries          [--dry-run] [--from-file F] [--endpoint URL] [--timeout S] [--print-query]
+export    a map or handout for meetings           --format html|png|pdf --out PATH [--view NAME] [--indicator CODE]
+                                                  [--year Y] [--units 2020|2025] [--include-sensitive]
+import    users' files, checked then saved        KIND FILE [--crs EPSG:NNNN] [--dry-run] [--layer KEY] [--source TEXT]
+                                                  [--indicator CODE] [--year Y] [--user NAME]
 
 Every command takes ``--data DIR``; without it the data folder is
 ``$BORDERPLAN_DATA`` or the repository's ``data/``.
@@ -27,9 +31,11 @@ from pathlib import Path
 import pandas as pd
 
 from ._errors import BorderplanError, DataError
+from ._export_cli import add_export_command
 from .auth import add_user_command
 from .dataset import data_source, load_dataset, validate
 from .formatting import format_number
+from .importing import add_import_command
 from .osm import add_osm_command
 from .settings import PLAN_YEARS, get_settings
 from .targets import INDICATOR_CODES, KINDS, SCOPES
@@ -273,6 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_user_command(sub, common)
     add_osm_command(sub, common)
+    add_import_command(sub, common)
+    add_export_command(sub, common)
 
     return parser
 
