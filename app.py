@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_ui import map_page
+from app_ui import map_page, present_page
 
 st.set_page_config(
     page_title="BorderPlan Geo — 3 xã biên giới Tân Hồng",
@@ -17,6 +17,7 @@ st.set_page_config(
 )
 
 pages = [
-    st.Page(map_page.render, title="Bản đồ", icon="🗺️", url_path="ban-do", default=True),
+    st.Page(map_page.render, title="Bản đồ", icon=":material/map:", url_path="ban-do", default=True),
+    st.Page(present_page.render, title="Trình chiếu", icon=":material/slideshow:", url_path="trinh-chieu"),
 ]
 st.navigation(pages).run()

@@ -29,5 +29,9 @@ if [ "${1:-}" = "--dev" ]; then REQ=requirements-dev.txt; fi
 echo "→ Cài thư viện ($REQ, phiên bản cố định)"
 .venv/bin/python -m pip install --quiet --disable-pip-version-check -r "$REQ" -c constraints.txt
 
+# The library itself, from this checkout: `.venv/bin/python -m borderplan_geo` works from any folder.
+SITE=$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+pwd > "$SITE/borderplan_geo_checkout.pth"
+
 echo "→ Tải Leaflet và plugin từ npm registry vào static/vendor/ (chỉ lần đầu)"
 .venv/bin/python -m borderplan_geo.assets fetch

@@ -161,3 +161,48 @@ def test_a_project_named_like_html_shows_as_text_and_runs_nothing(data_copy: Pat
     assert texts["popup"] and EVIL in texts["popup"] and "<script>alert(2)</script>" in texts["popup"]
     assert images == 0 and svgs == 0 and main_images == 0 and scripts == 0
     assert traffic.dialogs == []
+
+
+def _wait_text(locator: object, different_from: str, timeout_s: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        text = locator.inner_text()  # type: ignore[attr-defined]
+        if text and text != different_from:
+            return str(text)
+        time.sleep(0.25)
+    raise AssertionError(f"still showing {different_from!r}")
+
+
+def test_presentation_steps_with_the_arrow_keys_and_the_legend_is_readable(shipped_app: str) -> None:
+    from borderplan_geo.dataset import data_source
+    from borderplan_geo.slides import load_deck
+
+    views = load_deck(data_source()).views
+    with browser_page(shipped_app, width=1920, height=1080) as (page, traffic):
+        page.goto(f"{shipped_app}/trinh-chieu")
+        title = page.locator("p.bp-slide-title")
+        title.wait_for(timeout=30_000)
+        assert title.inner_text() == views[0].title
+        frame = map_frame(page)
+        frame.wait_for_selector(".bp-legend")
+        legend_px = frame.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('.bp-legend')).fontSize)"
+        )
+        label_px = frame.evaluate(
+            "() => parseFloat(getComputedStyle(document.querySelector('.bp-label:not(.bp-context) div')).fontSize)"
+        )
+        assert legend_px >= 24 and label_px >= 24
+        assert page.locator('[data-testid="stSidebar"]').is_hidden()
+        SCREENS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENS / "present-1920x1080.png"))
+
+        page.locator("body").press("ArrowRight")
+        assert _wait_text(title, views[0].title) == views[1].title
+
+        # With the focus inside the map, the arrow keys still step (the map does not pan).
+        frame = map_frame(page)
+        frame.locator("body").press("ArrowRight")
+        assert _wait_text(title, views[1].title) == views[2].title
+        page.locator("body").press("ArrowLeft")
+        assert _wait_text(title, views[2].title) == views[1].title
+    assert traffic.foreign_hosts(_own(shipped_app)) == set()
