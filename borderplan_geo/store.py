@@ -271,14 +271,21 @@ class Store:
         StaleSaveError
             When someone saved since ``base_sha``, or there is nothing to undo.
         """
-        versions = self.history(path)
-        if not versions:
+        # Walk the history as a stack: a save pushes its content, an undo pops one.
+        actions = {int(str(e["version"])): str(e["action"]) for e in self.audit_log(path)}
+        stack: list[Version] = []
+        for v in sorted(self.history(path), key=lambda v: v.version):
+            if actions.get(v.version) == "undo":
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(v)
+        if not stack:
             raise StaleSaveError(f"Không có thay đổi nào của {path} để hoàn tác.")
-        newest = max(versions, key=lambda v: v.version)
-        earlier = sorted((v for v in versions if v.version < newest.version), key=lambda v: v.version)
+        newest = stack.pop()
         target: bytes | None
-        if earlier:
-            before = earlier[-1]
+        if stack:
+            before = stack[-1]
             target = None if before.sha256 == REMOVED else self.content_at(path, before.version)
         else:
             target = folder_content  # None when the first save created the file: undo removes it
