@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from borderplan_geo._errors import DataError
+from borderplan_geo.auth import User, can_see_sensitive
 from borderplan_geo.dataset import Dataset, load_dataset
 from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS
 from borderplan_geo.maps import BASEMAP_LABELS, tiles_reachable
@@ -30,6 +31,10 @@ def md(text: object) -> str:
 
 def settings() -> Settings:
     return get_settings()
+
+
+def store() -> Store:
+    return Store(settings().store)
 
 
 def source() -> DataSource:
@@ -91,7 +96,7 @@ def indicator_label(ds: Dataset, code: str) -> str:
     return f"{t.clause} {t.name}"
 
 
-def sidebar(ds: Dataset) -> Choices:
+def sidebar(ds: Dataset, user: User | None = None) -> Choices:
     """The map's controls; every choice is kept in session state by its key."""
     sb = st.sidebar
     sb.header("Bản đồ Kế hoạch 03 xã biên giới")
@@ -144,12 +149,16 @@ def sidebar(ds: Dataset) -> Choices:
             format_func=layer_labels.__getitem__,
             key="layers",
         )
-        show_sensitive = st.checkbox(
-            "Hiện công trình quốc phòng – an ninh (nhạy cảm)",
-            value=False,
-            key="show_sensitive",
-            help="Mặc định ẩn. Chỉ bật khi trình bày trong phạm vi được phép.",
-        )
+        if can_see_sensitive(user):
+            show_sensitive = st.checkbox(
+                "Hiện công trình quốc phòng – an ninh (nhạy cảm)",
+                value=False,
+                key="show_sensitive",
+                help="Mặc định ẩn. Chỉ bật khi trình bày trong phạm vi được phép.",
+            )
+        else:
+            show_sensitive = False
+            st.caption("Công trình quốc phòng – an ninh được ẩn; cần đăng nhập để xem.")
     with sb.expander("Nền bản đồ và hiển thị", expanded=False):
         basemap_keys = ["auto", *BASEMAP_LABELS]
         labels = {"auto": "Tự động (trực tuyến nếu có mạng)"} | BASEMAP_LABELS

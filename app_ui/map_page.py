@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 import altair as alt
@@ -9,7 +10,8 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from app_ui import common
+from app_ui import auth_ui, common
+from borderplan_geo.exports import export_bytes
 from borderplan_geo.formatting import format_number
 from borderplan_geo.layers import PROJECTS_KEY
 from borderplan_geo.maps import MapOptions, build_map, filter_projects
@@ -65,7 +67,8 @@ def _status_cell_style(value: object) -> str:
 def render() -> None:
     common.compact_page()
     ds = common.dataset()
-    ch = common.sidebar(ds)
+    user = auth_ui.login_box()
+    ch = common.sidebar(ds, user)
     status = ds.status(ch.vintage)
     rows = status[(status["indicator"] == ch.indicator) & (status["year"] == ch.year)]
 
@@ -120,6 +123,8 @@ def render() -> None:
     with right:
         _summary(ds, ch)
 
+    _exports(ds, MapOptions(**{**options.__dict__, "basemap": "none"}))
+
     tabs = st.tabs(
         ["Xếp hạng chi tiết", "19 tiêu chí nông thôn mới", "Diễn biến 2020–2025", f"Dự án ({len(projects)})"]
     )
@@ -168,6 +173,35 @@ def _summary(ds: common.Dataset, ch: common.Choices) -> None:
             f"**{r['Hạng']}. {common.md(r['Xã'])}** — {common.md(r['Giá trị'])}{gap}  \n{badge}{flag}"
         )
         st.caption(common.md(r["Nhận định"]))
+
+
+EXPORT_FORMATS = {
+    "png": ("Ảnh PNG 1920×1080 (máy chiếu)", "image/png"),
+    "pdf": ("Tài liệu PDF A4 (phát tay)", "application/pdf"),
+    "html": ("Bản đồ HTML dùng không cần mạng (USB)", "text/html"),
+}
+
+
+def export_file(ds: common.Dataset, options: MapOptions, fmt: str) -> bytes:
+    """The export of what the map shows (made only when the button is pressed)."""
+    return export_bytes(ds, fmt, options, include_sensitive=options.show_sensitive)
+
+
+def _exports(ds: common.Dataset, options: MapOptions) -> None:
+    """Sidebar: hand out exactly what is on screen (sensitive items only if shown)."""
+    with st.sidebar.expander("Xuất bản đồ, tài liệu", expanded=False):
+        st.caption("Xuất đúng chỉ tiêu, năm, đơn vị và bộ lọc đang chọn; dùng được khi không có mạng.")
+        stem = f"borderplan_{options.indicator}_{options.year}_{options.vintage}"
+        for fmt, (label, mime) in EXPORT_FORMATS.items():
+            st.download_button(
+                label,
+                data=functools.partial(export_file, ds, options, fmt),
+                file_name=f"{stem}.{fmt}",
+                mime=mime,
+                key=f"export_{fmt}",
+                on_click="ignore",
+                width="stretch",
+            )
 
 
 def _ranking(ds: common.Dataset, ch: common.Choices) -> None:

@@ -206,3 +206,33 @@ def test_presentation_steps_with_the_arrow_keys_and_the_legend_is_readable(shipp
         page.locator("body").press("ArrowLeft")
         assert _wait_text(title, views[2].title) == views[1].title
     assert traffic.foreign_hosts(_own(shipped_app)) == set()
+
+
+def test_the_app_exports_png_pdf_and_html(shipped_app: str, tmp_path: Path) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+    from pypdf import PdfReader
+
+    files: dict[str, bytes] = {}
+    with browser_page(shipped_app, width=1366, height=900) as (page, traffic):
+        page.goto(shipped_app)
+        map_frame(page)
+        page.get_by_test_id("stExpander").get_by_text("Xuất bản đồ, tài liệu", exact=True).click()
+        for fmt, label in (
+            ("png", "Ảnh PNG 1920×1080"),
+            ("pdf", "Tài liệu PDF A4"),
+            ("html", "Bản đồ HTML dùng không cần mạng"),
+        ):
+            with page.expect_download(timeout=90_000) as info:
+                page.get_by_role("button", name=label).click()
+            target = tmp_path / f"export.{fmt}"
+            info.value.save_as(target)
+            files[fmt] = target.read_bytes()
+    assert Image.open(BytesIO(files["png"])).size == (1920, 1080)
+    pdf = PdfReader(BytesIO(files["pdf"]))
+    assert len(pdf.pages) == 4  # overview + the 3 plan communes
+    assert "Xã Thông Bình" in "".join(p.extract_text() for p in pdf.pages)
+    html = files["html"].decode("utf-8")
+    assert "leaflet" in html.lower() and "https://cdn" not in html
+    assert traffic.foreign_hosts(_own(shipped_app)) == set()

@@ -1,0 +1,451 @@
+"""Bring your own data: import files, edit figures, criteria and projects, undo, history.
+
+Without a login the page only describes the data; every change needs one.
+Every rule (reading, checking, saving, refusing a stale save) is in the
+library (:mod:`borderplan_geo.importing`, :mod:`borderplan_geo.editing`).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from app_ui import auth_ui, common
+from borderplan_geo._errors import BorderplanError, DataError, Problem, StaleSaveError
+from borderplan_geo.auth import User, can_edit
+from borderplan_geo.dataset import validate
+from borderplan_geo.editing import (
+    CRITERIA_FILE,
+    PROJECTS_FILE,
+    VALUES_FILE,
+    load_criteria,
+    load_projects,
+    load_values,
+    save_criteria,
+    save_projects,
+    save_values,
+    undo,
+)
+from borderplan_geo.formatting import parse_number
+from borderplan_geo.importing import KINDS, Preview, commit, preview, to_wgs84
+from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, SECTORS
+from borderplan_geo.maps import MapOptions, build_map
+from borderplan_geo.osm import replace_boundaries_with_osm
+from borderplan_geo.settings import PLAN_YEARS
+from borderplan_geo.targets import indicator_codes
+from borderplan_geo.units import PLAN_CODES, get_unit, units
+
+KIND_LABELS = {
+    "values": "Số liệu chỉ tiêu",
+    "criteria": "Tiêu chí nông thôn mới",
+    "projects": "Dự án, công trình",
+    "layer": "Một lớp bản đồ",
+    "boundaries": "Ranh giới xã chính thức",
+}
+CRS_CHOICES = {
+    "": "Theo tệp (hoặc kinh độ/vĩ độ WGS84)",
+    "EPSG:5897": "VN-2000 / TM-3 kinh tuyến trục 105° (Đồng Tháp) — EPSG:5897",
+    "EPSG:3405": "VN-2000 / UTM múi 48N — EPSG:3405",
+    "EPSG:4326": "WGS84 kinh độ/vĩ độ — EPSG:4326",
+    "EPSG:32648": "WGS84 / UTM múi 48N — EPSG:32648",
+}
+
+
+def _problems_frame(problems: list[Problem]) -> pd.DataFrame:
+    return pd.DataFrame(
+        [
+            {
+                "Mức": "Lỗi" if p.severity == "error" else "Cảnh báo",
+                "Tệp": p.file,
+                "Dòng": p.row if p.row is not None else "",
+                "Cột": p.column or "",
+                "Vấn đề": p.message,
+            }
+            for p in problems
+        ]
+    )
+
+
+def _show_error(exc: BorderplanError) -> None:
+    if isinstance(exc, DataError):
+        st.error("Chưa lưu gì. Sửa các lỗi sau rồi thử lại:")
+        st.dataframe(_problems_frame(exc.problems), hide_index=True, width="stretch")
+    else:
+        st.error(str(exc))
+
+
+def _refresh() -> None:
+    """Reload every table from the new version after a save."""
+    for key in list(st.session_state):
+        if str(key).startswith("edit_"):
+            del st.session_state[key]
+
+
+def render() -> None:
+    common.compact_page()
+    user = auth_ui.login_box()
+    src = common.source()
+    st.markdown("#### Dữ liệu: nhập, sửa, lịch sử")
+    st.caption(
+        f"Thư mục dữ liệu: `{src.data_dir}` · Kho lưu các thay đổi: `{src.store.path if src.store else '—'}`. "
+        "Tệp gốc trong thư mục không bị ghi đè: mọi thay đổi lưu thành phiên bản mới, giữ bản trước."
+    )
+    if not can_edit(user):
+        st.info(
+            "Xem bản đồ không cần đăng nhập. **Nhập tệp, sửa số liệu, hoàn tác** cần tài khoản: "
+            "đăng nhập ở mục *Tài khoản* bên trái."
+        )
+        _check_panel()
+        return
+    assert user is not None
+    tabs = st.tabs(
+        ["Nhập tệp", "Sửa số liệu", "Sửa tiêu chí NTM", "Sửa dự án", "Lịch sử, hoàn tác", "Ranh giới OSM"]
+    )
+    with tabs[0]:
+        _import_tab(user)
+    with tabs[1]:
+        _values_tab(user)
+    with tabs[2]:
+        _criteria_tab(user)
+    with tabs[3]:
+        _projects_tab(user)
+    with tabs[4]:
+        _history_tab(user)
+    with tabs[5]:
+        _osm_tab(user)
+
+
+def _check_panel() -> None:
+    if st.button("Kiểm tra dữ liệu hiện có", key="validate"):
+        problems = validate(common.source())
+        if not problems:
+            st.success("Dữ liệu hợp lệ: không có lỗi, không có cảnh báo.")
+        else:
+            st.dataframe(_problems_frame(problems), hide_index=True, width="stretch")
+
+
+# --- import ----------------------------------------------------------------------------------------
+
+
+def _import_tab(user: User) -> None:
+    st.markdown(
+        "Nhận GeoJSON, GeoPackage, Shapefile nén (.zip), KML/KMZ, CSV, XLSX. Bảng tính có thể có dòng tiêu đề, "
+        "tiêu đề gộp ô, tên xã viết kiểu nào cũng được, số viết kiểu Việt Nam (68,5; 2.250). "
+        "**Chưa lưu gì cho đến khi bạn xác nhận.**"
+    )
+    a, b = st.columns(2)
+    kind = a.selectbox(
+        "Loại dữ liệu", list(KINDS), format_func=lambda k: KIND_LABELS.get(k, k), key="imp_kind"
+    )
+    layer = None
+    if kind == "layer":
+        layer = b.selectbox("Lớp", list(LAYERS), format_func=lambda k: LAYERS[k].label, key="imp_layer")
+    crs = a.selectbox("Hệ tọa độ", list(CRS_CHOICES), format_func=CRS_CHOICES.__getitem__, key="imp_crs")
+    default_source = b.text_input("Nguồn (cho các dòng không ghi nguồn)", key="imp_source")
+    upload = st.file_uploader(
+        "Chọn tệp",
+        type=["csv", "xlsx", "geojson", "json", "gpkg", "zip", "kml", "kmz"],
+        key="imp_file",
+    )
+    if upload is not None and st.button("Kiểm tra tệp", type="primary", key="imp_check"):
+        st.session_state["imp_preview"] = preview(
+            kind,
+            upload.name,
+            upload.getvalue(),
+            common.source(),
+            crs=crs or None,
+            layer=layer,
+            default_source=default_source or None,
+            max_bytes=common.settings().max_import_bytes,
+        )
+    pv: Preview | None = st.session_state.get("imp_preview")
+    if pv is None:
+        return
+    (st.success if pv.can_commit else st.error)(pv.summary())
+    if pv.problems:
+        st.dataframe(_problems_frame(list(pv.problems)), hide_index=True, width="stretch")
+    if pv.changes:
+        with st.expander(f"Các ô sẽ thay đổi ({len(pv.changes)})"):
+            st.dataframe(
+                pd.DataFrame(
+                    [{"Bản ghi": c.record, "Cột": c.field, "Cũ": c.old, "Mới": c.new} for c in pv.changes]
+                ),
+                hide_index=True,
+                width="stretch",
+            )
+    if pv.can_commit and st.button("Xác nhận lưu", type="primary", key="imp_commit"):
+        try:
+            version = commit(pv, common.store(), user.name)
+        except BorderplanError as exc:
+            _show_error(exc)
+            return
+        st.session_state.pop("imp_preview", None)
+        _refresh()
+        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+
+
+# --- values ------------------------------------------------------------------------------------------
+
+
+def _values_tab(user: User) -> None:
+    src = common.source()
+    if "edit_values" not in st.session_state:
+        st.session_state["edit_values"] = load_values(src)
+    table = st.session_state["edit_values"]
+    ds = common.dataset()
+    names = [u.name for u in units(2020)]
+    codes = indicator_codes(ds.targets)
+    chosen = st.multiselect(
+        "Chỉ tiêu",
+        codes,
+        default=["clean_water"],
+        format_func=lambda c: common.indicator_label(ds, c),
+        key="val_filter",
+    )
+    shown = table.frame[table.frame["indicator"].isin(chosen)] if chosen else table.frame
+    st.caption(
+        "Sửa trực tiếp trong bảng; thêm dòng ở cuối bảng. Số liệu thật: bỏ dấu *Minh họa* và ghi nguồn."
+    )
+    edited = st.data_editor(
+        shown,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key="val_editor",
+        column_config={
+            "unit": st.column_config.SelectboxColumn("Xã", options=names, required=True),
+            "indicator": st.column_config.SelectboxColumn("Chỉ tiêu", options=codes, required=True),
+            "year": st.column_config.NumberColumn(
+                "Năm", min_value=2015, max_value=2030, step=1, required=True
+            ),
+            "value": st.column_config.NumberColumn("Giá trị", required=True),
+            "source": st.column_config.TextColumn("Nguồn", required=True, width="large"),
+            "illustrative": st.column_config.CheckboxColumn("Minh họa"),
+            "note": st.column_config.TextColumn("Ghi chú"),
+        },
+    )
+    if st.button("Lưu số liệu", type="primary", key="val_save"):
+        rest = table.frame[~table.frame.index.isin(shown.index)]
+        merged = pd.concat([rest, edited], ignore_index=True)
+        try:
+            version = save_values(src, merged, base_sha=table.base_sha, author=user.name)
+        except BorderplanError as exc:
+            _show_error(exc)
+            return
+        _refresh()
+        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+
+
+# --- criteria ----------------------------------------------------------------------------------------------
+
+
+def _criteria_tab(user: User) -> None:
+    src = common.source()
+    year = st.select_slider("Năm", options=list(PLAN_YEARS), value=PLAN_YEARS[-1], key="crit_year")
+    key = f"edit_criteria_{year}"
+    if key not in st.session_state:
+        st.session_state[key] = load_criteria(src, year)
+    table = st.session_state[key]
+    levels = ["Đạt", "Cơ bản đạt", "Chưa đạt"]
+    edited = st.data_editor(
+        table.frame,
+        hide_index=True,
+        width="stretch",
+        disabled=["criterion", "name"],
+        key=f"crit_editor_{year}",
+        column_config={
+            "criterion": st.column_config.NumberColumn("Số"),
+            "name": st.column_config.TextColumn("Tiêu chí", width="large"),
+            **{
+                code: st.column_config.SelectboxColumn(get_unit(code).short_name, options=levels)
+                for code in PLAN_CODES
+            },
+        },
+    )
+    source_text = st.text_input("Nguồn của các thay đổi (văn bản thẩm định, báo cáo…)", key="crit_source")
+    if st.button("Lưu tiêu chí", type="primary", key="crit_save"):
+        try:
+            version = save_criteria(
+                src, year, edited, base_sha=table.base_sha, author=user.name, source_text=source_text
+            )
+        except BorderplanError as exc:
+            _show_error(exc)
+            return
+        _refresh()
+        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+
+
+# --- projects --------------------------------------------------------------------------------------------
+
+
+def _projects_tab(user: User) -> None:
+    src = common.source()
+    if "edit_projects" not in st.session_state:
+        st.session_state["edit_projects"] = load_projects(src)
+    table = st.session_state["edit_projects"]
+    frame = table.frame.copy()
+    st.markdown("**Thêm hoặc di chuyển một dự án** — bấm lên bản đồ hoặc gõ tọa độ (WGS84 hoặc VN-2000).")
+    ids = ["(dự án mới)", *frame["id"].astype(str)]
+    target_id = st.selectbox("Dự án", ids, key="proj_pick")
+    a, b, c = st.columns([2, 2, 3])
+    crs = c.selectbox("Hệ tọa độ của số gõ vào", ["EPSG:4326", "EPSG:5897", "EPSG:3405"], key="proj_crs")
+    x_label, y_label = ("Kinh độ", "Vĩ độ") if crs == "EPSG:4326" else ("X (đông, m)", "Y (bắc, m)")
+    x = a.text_input(x_label, key="proj_x")
+    y = b.text_input(y_label, key="proj_y")
+    ds = common.dataset()
+    m = build_map(
+        ds,
+        MapOptions(
+            layers=("projects",), controls=False, show_notes=False, legend_collapsed=True, show_sensitive=True
+        ),
+        asset_base_url=common.asset_base_url(),
+    )
+    clicked = st_folium(
+        m, key="proj_map", height=360, use_container_width=True, returned_objects=["last_clicked"]
+    )
+    position: tuple[float, float] | None = None
+    if clicked and clicked.get("last_clicked"):
+        position = (float(clicked["last_clicked"]["lng"]), float(clicked["last_clicked"]["lat"]))
+        st.caption(f"Điểm vừa bấm: {position[1]:.6f} B, {position[0]:.6f} Đ".replace(".", ","))
+    if x.strip() and y.strip():
+        try:
+            xv, yv = parse_number(x), parse_number(y)
+            position = (xv, yv) if crs == "EPSG:4326" else tuple(map(float, to_wgs84(xv, yv, crs)))  # type: ignore[assignment]
+        except (ValueError, BorderplanError) as exc:
+            st.error(f"Tọa độ không đọc được: {exc}")
+    if position is not None and st.button("Đặt vị trí này vào bảng", key="proj_place"):
+        lon, lat = position
+        if target_id == "(dự án mới)":
+            new: dict[str, object] = dict.fromkeys(frame.columns)
+            typed_survey = bool(x.strip()) and crs != "EPSG:4326"  # VN-2000 figures come from a survey
+            new.update(
+                {
+                    "id": f"DA-{len(frame) + 1:03d}-MOI",
+                    "lon": round(lon, 6),
+                    "lat": round(lat, 6),
+                    "accuracy": "surveyed" if typed_survey else "approximate",
+                    "illustrative": False,
+                    "sensitive": False,
+                    "status": PROJECT_STATUSES["planned"],
+                    "progress": 0,
+                }
+            )
+            frame = pd.concat([frame, pd.DataFrame([new])], ignore_index=True)
+        else:
+            i = frame.index[frame["id"] == target_id][0]
+            frame.loc[i, ["lon", "lat"]] = [round(lon, 6), round(lat, 6)]
+        st.session_state["edit_projects"] = type(table)(table.rel, frame, table.base_sha)
+        st.rerun()
+    names = [u.code for u in units(2020)]
+    edited = st.data_editor(
+        frame,
+        num_rows="dynamic",
+        hide_index=True,
+        width="stretch",
+        key="proj_editor",
+        column_config={
+            "id": st.column_config.TextColumn("Mã", required=True),
+            "name": st.column_config.TextColumn("Tên công trình", required=True, width="large"),
+            "sector": st.column_config.SelectboxColumn("Lĩnh vực", options=list(SECTORS.values())),
+            "commune_code": st.column_config.TextColumn(
+                "Mã xã", help="Mã GSO, ví dụ 29929; nhiều xã cách nhau bởi ;"
+            ),
+            "status": st.column_config.SelectboxColumn("Tình trạng", options=list(PROJECT_STATUSES.values())),
+            "progress": st.column_config.NumberColumn("Tiến độ (%)", min_value=0, max_value=100),
+            "budget_vnd": st.column_config.NumberColumn("Tổng vốn (đồng)", min_value=0),
+            "lon": st.column_config.NumberColumn("Kinh độ", format="%.6f"),
+            "lat": st.column_config.NumberColumn("Vĩ độ", format="%.6f"),
+            "illustrative": st.column_config.CheckboxColumn("Minh họa"),
+            "sensitive": st.column_config.CheckboxColumn("Nhạy cảm"),
+        },
+    )
+    st.caption(
+        f"Mã xã: {', '.join(names)}. Dòng lưu sai (ví dụ vị trí ngoài huyện) bị từ chối, không lưu gì."
+    )
+    if st.button("Lưu dự án", type="primary", key="proj_save"):
+        try:
+            version = save_projects(src, edited, base_sha=table.base_sha, author=user.name)
+        except BorderplanError as exc:
+            _show_error(exc)
+            return
+        _refresh()
+        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+
+
+# --- history and undo --------------------------------------------------------------------------------------
+
+
+def _history_tab(user: User) -> None:
+    src = common.source()
+    store = common.store()
+    labels = {VALUES_FILE: "Số liệu", CRITERIA_FILE: "Tiêu chí NTM", PROJECTS_FILE: "Dự án"}
+    paths = sorted({*labels, *store.paths()})
+    path = st.selectbox("Tệp", paths, format_func=lambda p: f"{labels.get(p, p)} ({p})", key="hist_path")
+    history = store.history(path)
+    if not history:
+        st.info("Chưa có thay đổi nào: đang dùng tệp gốc trong thư mục dữ liệu.")
+    else:
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Phiên bản": v.version,
+                        "Lúc (UTC)": v.saved_at[:19].replace("T", " "),
+                        "Người lưu": v.author,
+                        "Ghi chú": v.note,
+                    }
+                    for v in history
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+        if st.button("Hoàn tác lần lưu gần nhất", key="hist_undo"):
+            try:
+                undo(src, path, author=user.name)
+            except StaleSaveError as exc:
+                st.warning(str(exc))
+                return
+            _refresh()
+            st.success("Đã hoàn tác: dữ liệu trở lại đúng như trước lần lưu đó.")
+    log = store.audit_log(path)
+    if log:
+        st.markdown("**Nhật ký thay đổi** (ai, lúc nào, sửa gì, từ gì thành gì)")
+        st.dataframe(
+            pd.DataFrame(
+                [
+                    {
+                        "Lúc (UTC)": str(e["at"])[:19].replace("T", " "),
+                        "Người": e["author"],
+                        "Việc": e["action"],
+                        "Bản ghi": e["record"],
+                        "Cột": e["field"],
+                        "Cũ": e["old"],
+                        "Mới": e["new"],
+                    }
+                    for e in reversed(log)
+                ]
+            ),
+            hide_index=True,
+            width="stretch",
+        )
+
+
+# --- OpenStreetMap boundaries ------------------------------------------------------------------------------
+
+
+def _osm_tab(user: User) -> None:
+    st.markdown(
+        "Thay ranh giới gần đúng bằng ranh giới trên **OpenStreetMap** (theo mã quan hệ của từng xã). "
+        "Cần Internet; không có mạng thì giữ nguyên ranh giới hiện tại và không ghi gì. "
+        "Dữ liệu OpenStreetMap © những người đóng góp, giấy phép ODbL — không phải ranh giới pháp lý."
+    )
+    if st.button("Lấy ranh giới từ OpenStreetMap", key="osm_fetch"):
+        with st.spinner("Đang hỏi máy chủ Overpass…"):
+            try:
+                result = replace_boundaries_with_osm(common.source(), author=user.name)
+            except BorderplanError as exc:
+                st.warning(str(exc))
+                return
+        st.success(f"Đã thay ranh giới bằng dữ liệu OpenStreetMap ({len(result.units)} xã).")
