@@ -7,6 +7,7 @@ stopping, for ``python -m borderplan_geo validate``.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +23,9 @@ from .settings import Settings, get_settings
 from .status import status_table
 from .store import DataSource, Store
 from .targets import TARGETS_FILE, Target, read_targets
+
+#: The data folder's own description: its title and the date its figures were assembled.
+META_FILE = "meta.json"
 
 
 @dataclass
@@ -83,20 +87,37 @@ class Dataset:
         return int(max(years)) if years else None
 
     def data_date(self) -> str:
-        """When the data last changed, as dd/mm/yyyy (files or the users' store)."""
-        stamps: list[float] = []
-        for path in self.data_dir.rglob("*"):
-            if path.is_file() and path.suffix in (".csv", ".geojson", ".gpkg", ".zip"):
-                stamps.append(path.stat().st_mtime)
+        """When the figures were last updated, as dd/mm/yyyy.
+
+        The newest of: the date the data folder declares (``meta.json``,
+        ``data_date``: set when its files were assembled) and the users' last
+        save in the store. File times are not used: a fresh checkout would
+        show the checkout date as the data date.
+        """
+        dates: list[datetime] = []
+        declared = _declared_date(self.source)
+        if declared is not None:
+            dates.append(declared)
         store = self.source.store
         if store is not None:
             history = store.history()
             if history:
                 newest = max(v.saved_at for v in history)
-                stamps.append(datetime.fromisoformat(newest).timestamp())
-        if not stamps:
+                dates.append(datetime.fromisoformat(newest).replace(tzinfo=None))
+        if not dates:
             return ""
-        return datetime.fromtimestamp(max(stamps)).strftime("%d/%m/%Y")
+        return max(dates).strftime("%d/%m/%Y")
+
+
+def _declared_date(source: DataSource) -> datetime | None:
+    content = source.read_bytes(META_FILE)
+    if content is None:
+        return None
+    try:
+        value = json.loads(content.decode("utf-8-sig")).get("data_date")
+        return datetime.strptime(str(value), "%Y-%m-%d")
+    except (ValueError, AttributeError, UnicodeDecodeError):
+        return None
 
 
 def data_source(settings: Settings | None = None, *, data_dir: Path | None = None) -> DataSource:

@@ -51,6 +51,7 @@ from .styles import (
 )
 from .targets import target_for
 from .units import AREA_CODE
+from .views import value_text as views_value_text
 
 BASEMAPS: dict[str, tuple[str, str, str]] = {
     # key: (label, url, attribution)
@@ -132,22 +133,6 @@ def _table(rows: Sequence[tuple[str, str]]) -> str:
     """A two-column table of already-escaped cells."""
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v != "")
     return f'<table class="bp-kv">{body}</table>'
-
-
-def _value_text(value: float | None, unit: str, kind: str) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if kind == "growth_per_year":
-        return f"{format_number(round(value, 1))} %/năm"
-    if kind == "change_per_year":
-        return f"giảm {format_number(round(value, 2))} điểm %/năm"
-    if kind == "yes_no":
-        return "Đạt" if value >= 1 else "Chưa đạt"
-    if kind == "status_by_year":
-        return f"{format_number(value)}/19 tiêu chí"
-    decimals = 0 if abs(value) >= 1000 else 1
-    number = format_number(round(value, decimals))
-    return f"{number} {unit}".strip() if unit != "%" else f"{number} %"
 
 
 def folium_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
@@ -259,6 +244,49 @@ class _GeoJsonLayer(MacroElement):
         self.interactive = "true" if interactive else "false"
         self.highlight = int(highlight)
         self.sticky = "true" if sticky else "false"
+
+
+class _MetricScale(MacroElement):
+    """A scale bar in metres and kilometres only (Vietnam is metric)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        L.control.scale({imperial: false, maxWidth: 200, position: 'bottomleft'}).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "BorderplanScale"
+
+
+class _FitWhenShown(MacroElement):
+    """Fit the view once the map has a size (a map drawn in a hidden tab starts at 0 × 0)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var bounds = {{ this.bounds_js }};
+            var fitted = map.getSize().x > 0;
+            var timer = setInterval(function() {
+                if (map.getSize().x === 0) { return; }
+                map.invalidateSize();
+                if (!fitted) { map.fitBounds(bounds, {padding: [20, 20]}); fitted = true; }
+                clearInterval(timer);
+            }, 300);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self._name = "BorderplanFitWhenShown"
+        self.bounds_js = _js(bounds)
 
 
 class _LabelLayer(MacroElement):
@@ -517,14 +545,13 @@ def _status_layer(
         counts[row["status"]] += 1
         t = target_for(targets, code, row["unit_code"] if options.vintage == 2020 else None)
         kind = t.kind if t else ""
-        unit_text = t.unit if t else ""
-        value_text = _value_text(row["value"], unit_text, kind)
+        value_text = views_value_text(row["value"], t) if t else "–"
         tooltip = (
             f"<b>{_e(unit['name'])}</b><br>{_e(st.symbol)} {_e(st.label)} — {_e(value_text)}"
             f"<br>{_e(name)}, năm {options.year}"
         )
         required = (
-            _value_text(row["required"], unit_text, "") if kind in ("level_by_year", "status_by_year") else ""
+            views_value_text(row["required"], t) if t and kind in ("level_by_year", "status_by_year") else ""
         )
         popup_rows = [
             ("Chỉ tiêu", _e(name)),
@@ -837,8 +864,11 @@ def legend_html(
 def notes(dataset: Dataset, status_rows: pd.DataFrame) -> list[str]:
     """The honesty notes the screen must carry for what is shown."""
     out = []
+    layers_illustrative = any(bool(f["illustrative"].any()) for f in dataset.layers.values() if not f.empty)
     if bool(status_rows["illustrative"].any()):
         out.append("Có số liệu MINH HỌA (giả định để trình diễn), không phải số liệu báo cáo.")
+    if layers_illustrative:
+        out.append("Nhiều công trình, lớp bản đồ là MINH HỌA, không phải danh mục thật.")
     if dataset.any_approximate:
         out.append("Ranh giới xã và vị trí công trình là GẦN ĐÚNG, không dùng để đo đạc, xác định mốc giới.")
     return out
@@ -872,7 +902,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=12,
         tiles=None,
-        control_scale=True,
+        control_scale=False,  # a metric-only scale bar is added below
         zoom_snap=0.25,
         width="100%",
         height=options.height,
@@ -918,6 +948,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     if options.title:
         sub = f'<div class="bp-sub">{_e(options.subtitle)}</div>' if options.subtitle else ""
         _Control(f"{_e(options.title)}{sub}", position="topright", css_class="bp-title").add_to(m)
+    _MetricScale().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if options.controls:
         folium.plugins.Fullscreen(
@@ -938,6 +969,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
             pad = 0.01
             bounds = [[p.y - pad, p.x - pad], [p.y + pad, p.x + pad]]
     m.fit_bounds(bounds, padding=(20, 20))
+    _FitWhenShown(bounds).add_to(m)
     assets.localise(m, asset_base_url)
     return m
 
