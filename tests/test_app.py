@@ -164,3 +164,24 @@ def test_every_indicator_year_and_units_combination_runs(vintage: str) -> None:
             at.run()
             assert not at.exception, (code, year, at.exception)
             assert fills(at), (code, year)
+
+
+def test_choosing_a_project_row_focuses_the_map_on_it(app: AppTest) -> None:
+    from borderplan_geo.dataset import data_source, load_dataset
+
+    projects = load_dataset(data_source()).projects
+    public = projects[~projects["sensitive"].astype(bool)].reset_index(drop=True)
+    chosen = public.iloc[2]
+    app.session_state["projects_table"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    app.run()
+    assert not app.exception
+    assert app.session_state["selected_project"] == chosen["id"]
+    assert any(f"[{chosen['id']}]".replace("-", "\\-") in s.value for s in app.success)
+    script = map_script(app)
+    assert "bp-selected" in script  # the ring around the chosen project
+    point = chosen["geometry"].representative_point()
+    fit = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", script)
+    assert fit, "the map is not fitted"
+    south, west, north, east = map(float, fit.groups())
+    assert south < point.y < north and west < point.x < east
+    assert north - south < 0.05  # zoomed in on the project, not the whole area

@@ -236,3 +236,37 @@ def test_the_app_exports_png_pdf_and_html(shipped_app: str, tmp_path: Path) -> N
     html = files["html"].decode("utf-8")
     assert "leaflet" in html.lower() and "https://cdn" not in html
     assert traffic.foreign_hosts(_own(shipped_app)) == set()
+
+
+def test_clicking_a_project_on_the_map_selects_its_row(shipped_app: str) -> None:
+    with browser_page(shipped_app, width=1600, height=1000) as (page, _traffic):
+        page.goto(shipped_app)
+        frame = map_frame(page)
+        frame.wait_for_selector(".bp-project, .marker-cluster")
+        find = """() => {
+              let found = null;
+              const walk = (layer) => {
+                if (found) return;
+                if (layer.options && layer.options.title && layer.options.title.startsWith('[DA-')) {
+                  found = layer; return;
+                }
+                if (layer.eachLayer) layer.eachLayer(walk);
+              };
+              Object.values(window.map._layers).forEach(walk);
+              return found;
+            }"""
+        # Zoom onto one project so it stands alone (out of its cluster), as a user would.
+        frame.evaluate(
+            f"() => {{ const m = ({find})(); window.map.setView(m.getLatLng(), 18, {{animate: false}}); }}"
+        )
+        page.wait_for_timeout(1500)
+        project_id = frame.evaluate(
+            f"""() => {{
+              const m = ({find})();
+              m.fire('click', {{latlng: m.getLatLng()}}, true);  // a click, bubbling to its group
+              return m.options.title.slice(1, m.options.title.indexOf(']'));
+            }}"""
+        )
+        banner = page.get_by_text("Đang chọn:")
+        banner.wait_for(timeout=30_000, state="attached")  # in the projects tab, which may be hidden
+        assert project_id in banner.text_content()
