@@ -123,18 +123,32 @@ def test_project_filters_change_the_map_and_the_table(app: AppTest) -> None:
     assert f"Dự án ({transport})" in tab_labels
 
 
-def test_sensitive_projects_are_hidden_unless_asked_for(app: AppTest) -> None:
+def test_sensitive_projects_are_hidden_unless_a_logged_in_user_asks(app: AppTest) -> None:
+    import os
+
+    from borderplan_geo.auth import add_user
     from borderplan_geo.dataset import data_source, load_dataset
 
     sensitive = load_dataset(data_source()).projects
     names = list(sensitive[sensitive["sensitive"].astype(bool)]["name"])
     assert names, "the shipped data should hold defence and security items"
-    script = map_script(app)
-    assert not any(json.dumps(n, ensure_ascii=False)[1:-1] in script for n in names)
+
+    def shown() -> bool:
+        script = map_script(app)
+        return any(json.dumps(n, ensure_ascii=False)[1:-1] in script for n in names)
+
+    assert not shown()
+    assert not [c for c in app.sidebar.checkbox if c.key == "show_sensitive"]  # no login, no switch
+    add_user(Path(os.environ["BORDERPLAN_USERS"]), "anh", "mật-khẩu-đủ-dài-2025")
+    app.run()  # now there is an account: the login form appears
+    app.sidebar.text_input(key="login_name").input("anh")
+    app.sidebar.text_input(key="login_password").input("mật-khẩu-đủ-dài-2025")
+    next(b for b in app.sidebar.button if b.label == "Đăng nhập").click()
+    app.run()
+    assert not shown()  # logged in, still hidden by default
     app.sidebar.checkbox(key="show_sensitive").check()
     app.run()
-    script = map_script(app)
-    assert any(json.dumps(n, ensure_ascii=False)[1:-1] in script for n in names)
+    assert shown()
 
 
 def test_criteria_matrix(app: AppTest) -> None:
