@@ -38,6 +38,7 @@ from .formatting import format_number
 from .importing import add_import_command
 from .osm import add_osm_command
 from .settings import PLAN_YEARS, get_settings
+from .status import STATUS_COLUMNS
 from .targets import INDICATOR_CODES, KINDS, SCOPES
 from .units import unit_name
 
@@ -157,29 +158,8 @@ def cmd_targets(args: argparse.Namespace) -> int:
 
 # --- status ----------------------------------------------------------------------------
 
-STATUS_JSON_FIELDS = (
-    "unit_code",
-    "unit_name",
-    "level",
-    "indicator",
-    "indicator_name",
-    "year",
-    "value",
-    "measured",
-    "target",
-    "required",
-    "gap",
-    "status",
-    "status_label",
-    "reason",
-    "unit",
-    "target_text",
-    "scope",
-    "in_scope",
-    "coverage",
-    "source",
-    "illustrative",
-)
+#: The JSON fields of ``status``: every column of the status table.
+STATUS_JSON_FIELDS = STATUS_COLUMNS
 
 
 def status_rows(args: argparse.Namespace) -> pd.DataFrame:

@@ -339,26 +339,8 @@ def save_criteria(
 
 # --- projects ---------------------------------------------------------------------------------------------
 
-PROJECT_EDIT_COLUMNS = (
-    "id",
-    "name",
-    "sector",
-    "commune_code",
-    "status",
-    "progress",
-    "budget_vnd",
-    "funding_source",
-    "start_year",
-    "end_year",
-    "agency",
-    "description",
-    "source",
-    "accuracy",
-    "illustrative",
-    "sensitive",
-    "lon",
-    "lat",
-)
+#: The editor's columns: the file's fields, the description, and a point's position.
+PROJECT_EDIT_COLUMNS = (*PROJECT_FIELDS, "description", "lon", "lat")
 
 
 def load_projects(source: DataSource) -> Editable:

@@ -284,17 +284,14 @@ def _judge_level_by_year(
     assert t.target is not None and t.target_year is not None
     v, goal, deadline = obs.value, t.target, t.target_year
     gap = _gap(t, v, goal)
+    facts = {"value": v, "measured": v, "target": goal, "required": goal, "gap": gap}
     detail = f"; {obs.detail}" if obs.detail else ""
     if t.meets(v):
         return _with(
             obs,
             status="achieved",
             reason=f"đã đạt: {_level(t, v)} so với chỉ tiêu {_level(t, goal)} năm {deadline}",
-            value=v,
-            measured=v,
-            target=goal,
-            required=goal,
-            gap=gap,
+            **facts,
         )
     need = f"cần thêm {_amount(t, abs(gap))} để đạt {_level(t, goal)} năm {deadline}"
     base = series.baseline(t.base_year)
@@ -304,11 +301,7 @@ def _judge_level_by_year(
                 obs,
                 status="off_track",
                 reason=f"hết hạn năm {deadline} chưa đạt: {need}{detail}",
-                value=v,
-                measured=v,
-                target=goal,
-                required=goal,
-                gap=gap,
+                **facts,
             )
         return _with(
             obs,
@@ -377,16 +370,13 @@ def _judge_level_each_year(
         goal = t.target
         goal_text = t.short_target() if t.kind != "flow_per_year" else f"{_level(t, goal)}"
     gap = _gap(t, v, goal)
+    facts = {"value": v, "measured": v, "target": goal, "required": goal, "gap": gap}
     if t.meets(v, goal):
         return _with(
             obs,
             status="achieved",
             reason=f"đạt: {_level(t, v)}, chỉ tiêu {goal_text}",
-            value=v,
-            measured=v,
-            target=goal,
-            required=goal,
-            gap=gap,
+            **facts,
         )
     tol = t.tolerance or 0.0
     status = "at_risk" if abs(gap) <= tol + 1e-9 else "off_track"
@@ -541,6 +531,7 @@ def _judge_count(t: Target, series: Series, year: int, obs: Observation, _ref: f
     v, goal = obs.value, t.target
     deadline = t.target_year or TARGET_YEAR
     gap = goal - v
+    facts = {"value": v, "measured": v, "target": goal, "required": goal, "gap": gap}
     if t.meets(v):
         text = "đã đạt" if t.kind == "yes_no" else f"đã có {_n(v)} {t.unit} (chỉ tiêu {t.short_target()})"
         return _with(
@@ -553,21 +544,13 @@ def _judge_count(t: Target, series: Series, year: int, obs: Observation, _ref: f
             obs,
             status="at_risk",
             reason=f"{missing}; còn {left} năm đến hạn {deadline}",
-            value=v,
-            measured=v,
-            target=goal,
-            required=goal,
-            gap=gap,
+            **facts,
         )
     return _with(
         obs,
         status="off_track",
         reason=f"{missing}; đã đến hạn {deadline}",
-        value=v,
-        measured=v,
-        target=goal,
-        required=goal,
-        gap=gap,
+        **facts,
     )
 
 
