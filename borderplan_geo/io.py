@@ -460,6 +460,27 @@ def _looks_like_data(row: Sequence[object]) -> bool:
     return False
 
 
+def _continues_header(top: Sequence[object], bottom: Sequence[object]) -> bool:
+    """The second row of a header merged down: it repeats cells of the row above, holds no number."""
+    repeats = 0
+    for c, cell in enumerate(bottom):
+        if _blank(cell):
+            continue
+        if isinstance(cell, int | float) or (isinstance(cell, str) and _looks_numeric(cell)):
+            return False
+        if c < len(top) and not _blank(top[c]) and str(top[c]).strip() == str(cell).strip():
+            repeats += 1
+    return repeats >= 1
+
+
+def _looks_numeric(text: str) -> bool:
+    try:
+        parse_number(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _numbering_row(row: Sequence[object]) -> bool:
     """The "(1) (2) (3) …" row Vietnamese reports put under the header."""
     nums = []
@@ -500,13 +521,20 @@ def table_from_sheet(
             # Two rows when together they name more than the top one alone, and at least what the
             # bottom one names alone; a title over a header (one value, merged across) is no header row.
             distinct = {str(c) for c in cells[r] if not _blank(c)}
-            if double > max(single, best[0]) and double >= singles[r + 1] and len(distinct) >= 2:
+            better = double > max(single, best[0]) and double >= singles[r + 1]
+            # A header whose cells are merged down over two rows ("Xã" over both, "Năm 2025" over
+            # "Giá trị (%)") scores the same on two rows as on one: the repeated cells tell.
+            continued = double >= max(single, best[0]) and _continues_header(cells[r], cells[r + 1])
+            if (better or continued) and len(distinct) >= 2:
                 best = (double, r, True)
     if best is None or best[0] < 2:
         return None
     _, r, two = best
+    tops: list[object] = []
     if two:
-        heads = [_pair_header(t, b) for t, b in _combine(cells[r], cells[r + 1])]
+        combined = _combine(cells[r], cells[r + 1])
+        heads = [_pair_header(t, b) for t, b in combined]
+        tops = [t for t, _ in combined]
     else:
         heads = [("" if _blank(c) else str(c), [c]) for c in cells[r]]
     columns: list[Column] = []
@@ -514,6 +542,11 @@ def table_from_sheet(
     for i, (text, options) in enumerate(heads):
         name: str | None = None
         year: int | None = None
+        top_year = header_year(tops[i]) if years and i < len(tops) else None
+        if top_year is not None and match_field(options[0], index) in (None, "value"):
+            # "Năm 2025" over "Giá trị (%)": the values of 2025 (the wide layout).
+            columns.append(Column(i, text, None, top_year))
+            continue
         for opt in options:
             name = match_field(opt, index)
             if name:

@@ -946,3 +946,37 @@ def test_a_change_in_the_data_folder_makes_the_preview_stale(
         commit(pv, Store(store_path), "t")
     # Nothing saved (store.py creates an empty store file even for a refused save).
     assert Store(store_path).history() == []
+
+
+def test_a_report_with_headers_merged_down_and_the_year_over_the_value_column(
+    tmp_path: Path, source: DataSource
+) -> None:
+    """The layout of a district report: a title, "STT / Xã / Chỉ tiêu" merged over two rows,
+    "Năm 2025" over "Giá trị (%)", names written loosely, Vietnamese decimals."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "BÁO CÁO TỶ LỆ HỘ DÂN SỬ DỤNG NƯỚC SẠCH, HỢP VỆ SINH NĂM 2025"
+    ws.merge_cells("A1:E1")
+    ws["A3"], ws["B3"], ws["C3"], ws["D3"], ws["E3"] = "STT", "Xã", "Chỉ tiêu", "Năm 2025", "Nguồn"
+    for col in "ABCE":
+        ws.merge_cells(f"{col}3:{col}4")
+    ws["D4"] = "Giá trị (%)"
+    source_text = "Báo cáo 45/BC-UBND huyện Tân Hồng 15/12/2025"
+    for i, (name, value) in enumerate(
+        [("X. Tân Hộ Cơ", "99,2"), ("binh phu", "99,4"), ("THÔNG BÌNH", "97,8")]
+    ):
+        for j, cell in enumerate([i + 1, name, "clean_water", value, source_text]):
+            ws.cell(row=5 + i, column=j + 1, value=cell)
+    buf = io.BytesIO()
+    wb.save(buf)
+    pv = preview("values", "bao_cao.xlsx", buf.getvalue(), source)
+    assert pv.can_commit, pv.report()
+    assert (pv.added, pv.updated) == (0, 3)
+    commit(pv, source.store, "anh")
+    values, _ = read_values(
+        source.read_bytes(VALUES_FILE), VALUES_FILE, read_targets(source.read_bytes(TARGETS_FILE))[0]
+    )
+    got = values[(values["indicator"] == "clean_water") & (values["year"] == 2025)].set_index("unit_code")[
+        "value"
+    ]
+    assert got.to_dict() == {"29929": 99.2, "29932": 97.8, "29935": 99.4}
