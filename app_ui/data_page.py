@@ -73,6 +73,10 @@ def _show_error(exc: BorderplanError) -> None:
         st.dataframe(_problems_frame(exc.problems), hide_index=True, width="stretch")
     else:
         st.error(str(exc))
+        if isinstance(exc, StaleSaveError):
+            st.button(
+                "Tải bản mới nhất (bỏ các sửa đổi chưa lưu)", on_click=_refresh, key=f"reload_{id(exc)}"
+            )
 
 
 def _refresh() -> None:
@@ -376,11 +380,24 @@ def _projects_tab(user: User) -> None:
 # --- history and undo --------------------------------------------------------------------------------------
 
 
+def _undo(path: str, author: str) -> None:
+    """Runs before the page is drawn again, so the history below already shows the undo."""
+    try:
+        undo(common.source(), path, author=author)
+    except StaleSaveError as exc:
+        st.session_state["undo_message"] = ("warn", str(exc))
+        return
+    _refresh()
+    st.session_state["undo_message"] = ("ok", "Đã hoàn tác: dữ liệu trở lại đúng như trước lần lưu đó.")
+
+
 def _history_tab(user: User) -> None:
-    src = common.source()
     store = common.store()
     labels = {VALUES_FILE: "Số liệu", CRITERIA_FILE: "Tiêu chí NTM", PROJECTS_FILE: "Dự án"}
-    paths = sorted({*labels, *store.paths()})
+    changed: dict[str, str] = {}
+    for v in store.history():  # newest first: the file changed last comes first
+        changed.setdefault(v.path, v.saved_at)
+    paths = [*changed, *sorted(p for p in {*labels, *store.paths()} if p not in changed)]
     path = st.selectbox("Tệp", paths, format_func=lambda p: f"{labels.get(p, p)} ({p})", key="hist_path")
     history = store.history(path)
     if not history:
@@ -401,14 +418,10 @@ def _history_tab(user: User) -> None:
             hide_index=True,
             width="stretch",
         )
-        if st.button("Hoàn tác lần lưu gần nhất", key="hist_undo"):
-            try:
-                undo(src, path, author=user.name)
-            except StaleSaveError as exc:
-                st.warning(str(exc))
-                return
-            _refresh()
-            st.success("Đã hoàn tác: dữ liệu trở lại đúng như trước lần lưu đó.")
+        st.button("Hoàn tác lần lưu gần nhất", key="hist_undo", on_click=_undo, args=(path, user.name))
+    message = st.session_state.pop("undo_message", None)
+    if message:
+        (st.success if message[0] == "ok" else st.warning)(message[1])
     log = store.audit_log(path)
     if log:
         st.markdown("**Nhật ký thay đổi** (ai, lúc nào, sửa gì, từ gì thành gì)")
@@ -421,8 +434,8 @@ def _history_tab(user: User) -> None:
                         "Việc": e["action"],
                         "Bản ghi": e["record"],
                         "Cột": e["field"],
-                        "Cũ": e["old"],
-                        "Mới": e["new"],
+                        "Cũ": e["old"] or "",
+                        "Mới": e["new"] or "",
                     }
                     for e in reversed(log)
                 ]
