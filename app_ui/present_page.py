@@ -18,7 +18,7 @@ from borderplan_geo._errors import DataError
 from borderplan_geo.criteria import LEVEL_LABELS
 from borderplan_geo.formatting import format_number
 from borderplan_geo.maps import build_map, filter_projects
-from borderplan_geo.slides import Deck, View, default_deck, load_deck
+from borderplan_geo.slides import Deck, View, default_deck, load_deck, view_notes
 from borderplan_geo.views import criteria_matrix, project_totals
 
 FONT_PX = 24
@@ -28,10 +28,13 @@ _CSS = """
 <style>
 [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], header[data-testid="stHeader"] {display: none;}
 [data-testid="stMainBlockContainer"], .block-container {padding: 0.6rem 1.2rem 0 1.2rem; max-width: 100%;}
-iframe[title="st.iframe"] {height: calc(100vh - 7.2rem) !important; width: 100%;}
+iframe[title="st.iframe"] {height: calc(100vh - 9.4rem) !important; width: 100%;}
 [data-testid="stMarkdownContainer"] p.bp-slide-title {font-size: 2.2rem !important; font-weight: 700; line-height: 1.15;
   margin: 0 !important;}
-[data-testid="stMarkdownContainer"] p.bp-slide-sub {font-size: 1.2rem !important; color: #333; margin: 0.15rem 0 0.3rem 0;}
+[data-testid="stMarkdownContainer"] p.bp-slide-sub {font-size: 1.2rem !important; color: #333; margin: 0.15rem 0 0 0;
+  white-space: nowrap; overflow: hidden; text-overflow: ellipsis;}
+[data-testid="stMarkdownContainer"] p.bp-slide-warn {font-size: 1.05rem !important; color: #7a3d00; margin: 0 0 0.3rem 0;
+  font-weight: 600;}
 .st-key-bp_prev button, .st-key-bp_next button {font-size: 1.3rem; padding: 0.4rem 1.2rem;}
 .bp-big-table {font-size: 24px; border-collapse: collapse; width: 100%;}
 .bp-big-table th, .bp-big-table td {border: 2px solid #222; padding: 4px 10px; text-align: left;}
@@ -88,12 +91,19 @@ def render() -> None:
     head, nav = st.columns([5, 2], vertical_alignment="center")
     with head:
         date = ds.data_date()
-        sub = f"{deck.title} · Năm {year} · Dữ liệu cập nhật {date}" if date else f"{deck.title} · Năm {year}"
-        if view.note:
-            sub = f"{view.note} · {sub}"
+        parts = [view.note] if view.note else []
+        parts += [f"Năm {year}", f"Dữ liệu cập nhật {date}" if date else "", f"Khung {index + 1}/{count}"]
+        sub = " · ".join(p for p in parts if p)
+        flags = view_notes(ds, view, year)
+        short = []
+        if any("MINH HỌA" in n for n in flags):
+            short.append("⚠ MINH HỌA: có số liệu, công trình giả định, không phải báo cáo")
+        if any("GẦN ĐÚNG" in n for n in flags):
+            short.append("⚠ GẦN ĐÚNG: ranh giới, vị trí")
         st.markdown(
             f'<p class="bp-slide-title" id="bp-slide-title">{html.escape(view.title)}</p>'
-            f'<p class="bp-slide-sub">{html.escape(sub)} · Khung {index + 1}/{count}</p>',
+            f'<p class="bp-slide-sub">{html.escape(sub)}</p>'
+            f'<p class="bp-slide-warn">{html.escape(" · ".join(short))}</p>',
             unsafe_allow_html=True,
         )
     with nav:
@@ -136,7 +146,8 @@ def _map(ds: common.Dataset, view: View, year: int) -> None:
         controls=False,
         title=None,
         legend_symbols_open=view.kind == "projects",
-        show_notes=True,  # the illustrative and approximate notes stay on the projected map
+        show_notes=False,  # the header above the map carries them, in large type
+        legend_room_px=380 if view.kind != "projects" else 0,
     )
     m = build_map(ds, options, asset_base_url=common.asset_base_url())
     m.options["keyboard"] = False  # the arrow keys step through the slides
@@ -179,7 +190,7 @@ def _criteria(ds: common.Dataset, year: int, view: View) -> None:
                 cells.append(f"<td><b>{html.escape(value)}</b></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     st.markdown(
-        f'<div style="height: calc(100vh - 7.5rem); overflow-y: auto">'
+        f'<div style="height: calc(100vh - 8.8rem); overflow-y: auto">'
         f'<table class="bp-big-table"><tr>{header}</tr>{"".join(body)}</table></div>',
         unsafe_allow_html=True,
     )

@@ -107,6 +107,8 @@ class MapOptions:
     legend_symbols_open: bool = False
     """Open the legend's layer and project symbols at start (exports); else one click away."""
     show_notes: bool = True
+    legend_room_px: int = 0
+    """Room kept free on the right when fitting the view (a large legend must not hide a commune)."""
     """The approximate/illustrative notes on the map itself (the app shows them above it)."""
     controls: bool = True
     """Fullscreen and measuring tools (off for exports)."""
@@ -968,7 +970,10 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
             p = g if g.geom_type == "Point" else g.representative_point()
             pad = 0.01
             bounds = [[p.y - pad, p.x - pad], [p.y + pad, p.x + pad]]
-    m.fit_bounds(bounds, padding=(20, 20))
+    if options.legend_room_px:
+        m.fit_bounds(bounds, padding_top_left=(20, 20), padding_bottom_right=(options.legend_room_px, 20))
+    else:
+        m.fit_bounds(bounds, padding=(20, 20))
     _FitWhenShown(bounds).add_to(m)
     assets.localise(m, asset_base_url)
     return m

@@ -21,8 +21,9 @@ import json
 from dataclasses import dataclass, replace
 
 from ._errors import DataError, Problem
+from .dataset import Dataset
 from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, SECTORS
-from .maps import MapOptions
+from .maps import MapOptions, notes
 from .settings import PLAN_YEARS
 from .store import DataSource
 from .targets import INDICATOR_CODES
@@ -164,6 +165,21 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
         problems.append(Problem(label, "không có khung nhìn hợp lệ nào"))
         return default_deck(), problems
     return Deck(str(doc.get("title") or default_deck().title), tuple(views)), problems
+
+
+def view_notes(dataset: Dataset, view: View, year: int) -> list[str]:
+    """The honesty notes a slide must carry (illustrative figures, approximate positions)."""
+    if view.kind == "criteria":
+        c = dataset.indicators.criteria
+        out = []
+        if bool(c[c["year"] == year]["illustrative"].any()):
+            out.append(
+                "Có đánh giá tiêu chí MINH HỌA (giả định để trình diễn), không phải kết quả thẩm định."
+            )
+        return out
+    status = dataset.status(view.units)
+    rows = status[(status["indicator"] == view.indicator) & (status["year"] == year)]
+    return notes(dataset, rows)
 
 
 def load_deck(source: DataSource) -> Deck:
