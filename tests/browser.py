@@ -155,7 +155,7 @@ def map_frame(page: Any, *, timeout_s: float = 30.0) -> Any:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         for frame in page.frames:
-            with contextlib.suppress(Exception):
+            with contextlib.suppress(Exception):  # a frame may be detached by a rerun meanwhile
                 if frame.query_selector(".leaflet-container path.leaflet-interactive"):
                     return frame
         page.wait_for_timeout(250)

@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.browser import ROOT, browser_page, map_frame, needs_chromium, running_app
 
@@ -83,20 +84,30 @@ def test_legend_and_layer_control_survive_a_control_change(shipped_app: str) -> 
         assert frame.query_selector(".leaflet-control-layers")
         page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]').first.click()
         page.get_by_role("option", name="II.(11) Tỷ lệ thu gom rác thải").click()
+        # The rerun replaces the map's frame: read everything in one evaluation, retrying until the
+        # new map answers (an old frame may vanish between two calls).
+        snapshot = """() => ({
+            legend: (document.querySelector('.bp-legend') || {}).innerText || '',
+            layers: !!document.querySelector('.leaflet-control-layers'),
+            scale: !!document.querySelector('.leaflet-control-scale'),
+            overlays: [...document.querySelectorAll('.leaflet-control-layers-overlays label')]
+                .map(l => l.textContent.trim()),
+        })"""
+        state: dict[str, object] = {}
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
-            frame = map_frame(page)
-            node = frame.query_selector(".bp-legend")
-            if node and "thu gom rác" in node.inner_text():
+            try:
+                state = map_frame(page).evaluate(snapshot)
+            except PlaywrightError:
+                state = {}
+            if "thu gom rác" in str(state.get("legend", "")):
                 break
             page.wait_for_timeout(300)
         else:
             raise AssertionError("the legend did not follow the new indicator")
-        assert frame.query_selector(".leaflet-control-layers"), "layer control lost after the rerun"
-        assert frame.query_selector(".leaflet-control-scale"), "scale bar lost after the rerun"
-        overlays = frame.eval_on_selector_all(
-            ".leaflet-control-layers-overlays label", "ls => ls.map(l => l.textContent.trim())"
-        )
+        assert state["layers"], "layer control lost after the rerun"
+        assert state["scale"], "scale bar lost after the rerun"
+        overlays = [str(o) for o in state["overlays"]]  # type: ignore[attr-defined]
         assert any("Dự án" in o for o in overlays) and any("Đường biên giới" in o for o in overlays)
 
 
@@ -200,8 +211,12 @@ def test_presentation_steps_with_the_arrow_keys_and_the_legend_is_readable(shipp
         assert _wait_text(title, views[0].title) == views[1].title
 
         # With the focus inside the map, the arrow keys still step (the map does not pan).
-        frame = map_frame(page)
-        frame.locator("body").press("ArrowRight")
+        for _ in range(20):  # the slide's map frame is being replaced: retry until it takes the key
+            try:
+                map_frame(page).locator("body").press("ArrowRight", timeout=2_000)
+                break
+            except PlaywrightError:
+                page.wait_for_timeout(300)
         assert _wait_text(title, views[1].title) == views[2].title
         page.locator("body").press("ArrowLeft")
         assert _wait_text(title, views[2].title) == views[1].title
