@@ -89,11 +89,18 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import folium
+import folium.plugins
 from branca.colormap import ColorMap
 from branca.element import Element, Figure, Link, MacroElement
+from folium.elements import JSCSSMixin
 from folium.template import Template
 
 from ._errors import AssetError
+
+#: Where a folium resource comes from: the element class that names it (its ``default_js`` /
+#: ``default_css``). The CDN URL itself is read from folium, so an upgrade that moves a URL keeps
+#: working, and no CDN address is written in this package.
+Owner = type[JSCSSMixin]
 
 #: The public npm registry; :func:`fetch_assets` can be pointed elsewhere.
 NPM_REGISTRY = "https://registry.npmjs.org"
@@ -126,8 +133,9 @@ class NpmPackage:
         Paths inside the package (the tarball's top folder, usually
         ``package/``, removed) that are installed.
     replaces
-        ``(cdn_url, path)`` pairs: the CDN URL folium or a plugin names and
-        the kept file that stands in for it.
+        ``(owner, name, path)``: the folium element class and the name it
+        gives a CDN file (its ``default_js``/``default_css``), and the kept
+        file that stands in for it.
     license
         The package's licence, as npm states it.
     """
@@ -137,7 +145,7 @@ class NpmPackage:
     tarball: str
     integrity: str
     files: tuple[str, ...]
-    replaces: tuple[tuple[str, str], ...]
+    replaces: tuple[tuple[Owner, str, str], ...]
     license: str
 
     @property
@@ -173,7 +181,7 @@ class GeneratedAsset:
     dir_name: str
     path: str
     build: Callable[[], bytes]
-    replaces: tuple[str, ...]
+    replaces: tuple[tuple[Owner, str], ...]
     license: str
 
 
@@ -187,9 +195,6 @@ def _awesome_rotate_css() -> bytes:
     rules = "".join(f".fa-rotate-{n}{{transform:rotate({n}deg)}}\n" for n in range(361))
     return (head + rules).encode("ascii")
 
-
-_JSD = "https://cdn.jsdelivr.net"
-_CDNJS = "https://cdnjs.cloudflare.com/ajax/libs"
 
 #: The pinned npm packages (``npm view NAME@VER dist.integrity`` gives each integrity).
 PACKAGES: tuple[NpmPackage, ...] = (
@@ -209,10 +214,8 @@ PACKAGES: tuple[NpmPackage, ...] = (
             "dist/images/marker-shadow.png",
         ),
         replaces=(
-            (f"{_JSD}/npm/leaflet@1.9.3/dist/leaflet.js", "dist/leaflet.js"),
-            (f"{_JSD}/npm/leaflet@1.9.3/dist/leaflet.css", "dist/leaflet.css"),
-            (f"{_JSD}/npm/leaflet@1.9.4/dist/leaflet.js", "dist/leaflet.js"),
-            (f"{_JSD}/npm/leaflet@1.9.4/dist/leaflet.css", "dist/leaflet.css"),
+            (folium.Map, "leaflet", "dist/leaflet.js"),
+            (folium.Map, "leaflet_css", "dist/leaflet.css"),
         ),
         license="BSD-2-Clause",
     ),
@@ -228,15 +231,9 @@ PACKAGES: tuple[NpmPackage, ...] = (
             "dist/MarkerCluster.Default.css",
         ),
         replaces=(
-            (
-                f"{_CDNJS}/leaflet.markercluster/1.1.0/leaflet.markercluster.js",
-                "dist/leaflet.markercluster.js",
-            ),
-            (f"{_CDNJS}/leaflet.markercluster/1.1.0/MarkerCluster.css", "dist/MarkerCluster.css"),
-            (
-                f"{_CDNJS}/leaflet.markercluster/1.1.0/MarkerCluster.Default.css",
-                "dist/MarkerCluster.Default.css",
-            ),
+            (folium.plugins.MarkerCluster, "markerclusterjs", "dist/leaflet.markercluster.js"),
+            (folium.plugins.MarkerCluster, "markerclustercss", "dist/MarkerCluster.css"),
+            (folium.plugins.MarkerCluster, "markerclusterdefaultcss", "dist/MarkerCluster.Default.css"),
         ),
         license="MIT",
     ),
@@ -247,9 +244,8 @@ PACKAGES: tuple[NpmPackage, ...] = (
         integrity="sha512-m27waFVmwdrLGXjZw2L8b7w/W28EY+u7IGzK2x8K99XaPuzKbjI+/H1j0OMawLcRPZyDRh+39XpyLsvDwHUEoA==",
         files=("LICENSE", "Control.FullScreen.js", "Control.FullScreen.css", "icon-fullscreen.svg"),
         replaces=(
-            (f"{_JSD}/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.min.js", "Control.FullScreen.js"),
-            (f"{_JSD}/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.js", "Control.FullScreen.js"),
-            (f"{_JSD}/npm/leaflet.fullscreen@3.0.0/Control.FullScreen.css", "Control.FullScreen.css"),
+            (folium.plugins.Fullscreen, "Control.Fullscreen.js", "Control.FullScreen.js"),
+            (folium.plugins.Fullscreen, "Control.FullScreen.css", "Control.FullScreen.css"),
         ),
         license="MIT",
     ),
@@ -269,15 +265,9 @@ PACKAGES: tuple[NpmPackage, ...] = (
             ),
         ),
         replaces=(
-            (
-                f"{_JSD}/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.js",
-                "dist/leaflet-measure.min.js",
-            ),
-            # jsDelivr minifies on the fly; the package ships the plain CSS.
-            (
-                f"{_JSD}/gh/ljagis/leaflet-measure@2.1.7/dist/leaflet-measure.min.css",
-                "dist/leaflet-measure.css",
-            ),
+            (folium.plugins.MeasureControl, "leaflet_measure_js", "dist/leaflet-measure.min.js"),
+            # jsDelivr minifies the CSS on the fly; the package ships it plain.
+            (folium.plugins.MeasureControl, "leaflet_measure_css", "dist/leaflet-measure.css"),
         ),
         license="MIT",
     ),
@@ -287,7 +277,7 @@ PACKAGES: tuple[NpmPackage, ...] = (
         tarball=f"{NPM_REGISTRY}/jquery/-/jquery-3.7.1.tgz",
         integrity="sha512-m4avr8yL8kmFN8psrbFFFmB/If14iN5o9nw/NgnnM+kybDJpRsAynV2BsfpTYrTRysYUdADVD7CkUUizgkpLfg==",
         files=("LICENSE.txt", "dist/jquery.min.js"),
-        replaces=(("https://code.jquery.com/jquery-3.7.1.min.js", "dist/jquery.min.js"),),
+        replaces=((folium.Map, "jquery", "dist/jquery.min.js"),),
         license="MIT",
     ),
     NpmPackage(
@@ -297,11 +287,8 @@ PACKAGES: tuple[NpmPackage, ...] = (
         integrity="sha512-dEtzMTV71n6Fhmbg4fYJzQsw1N29hJKO1js5ackCgIpDcGid2ETMGC6zwSYw09v05Y+oRdQ9loC54zB1La3hHQ==",
         files=("LICENSE", "dist/js/bootstrap.bundle.min.js", "dist/css/bootstrap.min.css"),
         replaces=(
-            (
-                f"{_JSD}/npm/bootstrap@5.2.2/dist/js/bootstrap.bundle.min.js",
-                "dist/js/bootstrap.bundle.min.js",
-            ),
-            (f"{_JSD}/npm/bootstrap@5.2.2/dist/css/bootstrap.min.css", "dist/css/bootstrap.min.css"),
+            (folium.Map, "bootstrap", "dist/js/bootstrap.bundle.min.js"),
+            (folium.Map, "bootstrap_css", "dist/css/bootstrap.min.css"),
         ),
         license="MIT",
     ),
@@ -318,12 +305,7 @@ PACKAGES: tuple[NpmPackage, ...] = (
                 for ext in ("eot", "svg", "ttf", "woff", "woff2")
             ),
         ),
-        replaces=(
-            (
-                "https://netdna.bootstrapcdn.com/bootstrap/3.0.0/css/bootstrap-glyphicons.css",
-                "dist/css/bootstrap3-glyphicons.min.css",
-            ),
-        ),
+        replaces=((folium.Map, "glyphicons_css", "dist/css/bootstrap3-glyphicons.min.css"),),
         license="MIT",
     ),
     NpmPackage(
@@ -340,7 +322,7 @@ PACKAGES: tuple[NpmPackage, ...] = (
                 for ext in ("ttf", "woff2")
             ),
         ),
-        replaces=((f"{_JSD}/npm/@fortawesome/fontawesome-free@6.2.0/css/all.min.css", "css/all.min.css"),),
+        replaces=((folium.Map, "awesome_markers_font_css", "css/all.min.css"),),
         license="(CC-BY-4.0 AND OFL-1.1 AND MIT)",
     ),
     NpmPackage(
@@ -365,14 +347,8 @@ PACKAGES: tuple[NpmPackage, ...] = (
             ),
         ),
         replaces=(
-            (
-                f"{_CDNJS}/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.js",
-                "js/leaflet.awesome-markers.js",
-            ),
-            (
-                f"{_CDNJS}/Leaflet.awesome-markers/2.0.2/leaflet.awesome-markers.css",
-                "css/leaflet.awesome-markers.css",
-            ),
+            (folium.Map, "awesome_markers", "js/leaflet.awesome-markers.js"),
+            (folium.Map, "awesome_markers_css", "css/leaflet.awesome-markers.css"),
         ),
         license="MIT",
     ),
@@ -384,7 +360,7 @@ GENERATED: tuple[GeneratedAsset, ...] = (
         dir_name="folium-awesome-rotate@0.20.0",
         path="leaflet.awesome.rotate.min.css",
         build=_awesome_rotate_css,
-        replaces=(f"{_JSD}/gh/python-visualization/folium/folium/templates/leaflet.awesome.rotate.min.css",),
+        replaces=((folium.Map, "awesome_rotate_css"),),
         license="MIT",
     ),
 )
@@ -398,12 +374,20 @@ def _build_index(
 ) -> dict[str, tuple[str, str]]:
     index: dict[str, tuple[str, str]] = {}
     for pkg in packages:
-        for cdn_url, path in pkg.replaces:
-            index[cdn_url] = (pkg.dir_name, path)
+        for owner, name, path in pkg.replaces:
+            index[folium_url(owner, name)] = (pkg.dir_name, path)
     for gen in generated:
-        for cdn_url in gen.replaces:
-            index[cdn_url] = (gen.dir_name, gen.path)
+        for owner, name in gen.replaces:
+            index[folium_url(owner, name)] = (gen.dir_name, gen.path)
     return index
+
+
+def folium_url(owner: Owner, name: str) -> str:
+    """The CDN URL folium's ``owner`` class gives the resource ``name``."""
+    for key, url in [*owner.default_js, *owner.default_css]:
+        if key == name:
+            return str(url)
+    raise AssetError(f"{owner.__name__} không còn tài nguyên '{name}' (folium changed its defaults)")
 
 
 #: CDN URL -> (folder under the vendor folder, path inside it).

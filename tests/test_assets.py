@@ -158,12 +158,18 @@ def test_manifest_entries_are_pinned_and_consistent() -> None:
         assert len(pkg.files) == len(set(pkg.files)), pkg.spec
         for path in pkg.files:
             assert not path.startswith(("/", "package/")) and ".." not in path.split("/"), path
-        for cdn_url, path in pkg.replaces:
+        for owner, name, path in pkg.replaces:
             assert path in pkg.files, (pkg.spec, path)
-            assert cdn_url.startswith("https://"), cdn_url
+            assert assets.folium_url(owner, name).startswith("https://"), (owner, name)
     # A CDN URL stands for one file only.
-    all_urls = [u for pkg in PACKAGES for u, _ in pkg.replaces] + [u for g in GENERATED for u in g.replaces]
+    all_urls = [assets.folium_url(o, n) for pkg in PACKAGES for o, n, _ in pkg.replaces]
+    all_urls += [assets.folium_url(o, n) for g in GENERATED for o, n in g.replaces]
     assert len(all_urls) == len(set(all_urls)) == len(CDN_INDEX)
+
+
+def test_a_resource_folium_no_longer_names_is_reported() -> None:
+    with pytest.raises(AssetError, match="no_such_resource"):
+        assets.folium_url(folium.Map, "no_such_resource")
 
 
 def test_tarball_url_follows_the_registry() -> None:
