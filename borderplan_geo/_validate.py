@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 
 import pandas as pd
 
@@ -23,17 +22,6 @@ _FALSE = {"false", "0", "no", "n", "khong", "sai", ""}
 
 #: Years a figure may carry; outside this range it is surely a typo.
 YEAR_MIN, YEAR_MAX = 2015, 2030
-
-
-def file_label(path: Path | str, data_dir: Path | None = None) -> str:
-    """How a file is named in messages: relative to the data folder when inside it."""
-    path = Path(path)
-    if data_dir is not None:
-        try:
-            return path.resolve().relative_to(Path(data_dir).resolve()).as_posix()
-        except ValueError:
-            pass
-    return path.name
 
 
 def parse_bool(text: object) -> bool:

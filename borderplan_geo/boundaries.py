@@ -263,16 +263,3 @@ def district_outline(units_2020: gpd.GeoDataFrame) -> BaseGeometry:
 def plan_area(units_2020: gpd.GeoDataFrame) -> BaseGeometry:
     """The three plan communes as one geometry."""
     return shapely.union_all(list(units_2020[units_2020["code"].isin(PLAN_CODES)].geometry))
-
-
-def distance_outside_m(geom: BaseGeometry, outline_metric: BaseGeometry) -> float:
-    """Metres by which a WGS84 geometry lies outside the district (0 when inside)."""
-    g = gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC).iloc[0]
-    if g.within(outline_metric) or g.intersects(outline_metric):
-        return 0.0
-    return float(g.distance(outline_metric))
-
-
-def to_metric(geom: BaseGeometry) -> BaseGeometry:
-    """A WGS84 geometry in the metric CRS."""
-    return gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC).iloc[0]

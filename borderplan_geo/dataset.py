@@ -68,13 +68,6 @@ class Dataset:
         return self._status[vintage]
 
     @property
-    def any_illustrative(self) -> bool:
-        """True when any figure or feature shipped is illustrative."""
-        if self.indicators.any_illustrative:
-            return True
-        return any(bool(f["illustrative"].any()) for f in self.layers.values() if not f.empty)
-
-    @property
     def any_approximate(self) -> bool:
         """True when any boundary or position is approximate."""
         if (self.units_2020["accuracy"] == "approximate").any():

@@ -987,8 +987,3 @@ def tiles_reachable(url: str = "https://tile.openstreetmap.org/0/0/0.png", *, ti
             return bool(200 <= response.status < 400)
     except (OSError, ValueError):
         return False
-
-
-def status_layer_names(m: folium.Map) -> list[str]:
-    """Names of the map's feature groups (for tests and the app)."""
-    return [c.layer_name for c in m._children.values() if isinstance(c, folium.FeatureGroup)]
