@@ -54,15 +54,6 @@ class IndicatorData:
     population: pd.DataFrame
     reference: pd.DataFrame
 
-    @property
-    def any_illustrative(self) -> bool:
-        """True when any figure is illustrative."""
-        return bool(
-            self.values["illustrative"].any()
-            or self.criteria["illustrative"].any()
-            or self.population["illustrative"].any()
-        )
-
 
 def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
