@@ -385,10 +385,9 @@ def save_projects(source: DataSource, frame: pd.DataFrame, *, base_sha: str, aut
     features: list[dict[str, Any]] = []
     for i, rec in enumerate(frame.to_dict("records"), start=1):
         fid = _text(rec.get("id"))
-        props: dict[str, object] = {}
+        # Start from the stored feature so properties the editor does not show (length_km…) survive.
+        props: dict[str, object] = dict(old_props.get(fid, {}))
         for c in PROJECT_FIELDS:
-            if c in ("lon", "lat"):
-                continue
             value = rec.get(c)
             props[c] = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
         props["description"] = _text(rec.get("description"))

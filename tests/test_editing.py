@@ -161,3 +161,10 @@ def test_a_project_moved_50_km_away_is_refused(source: DataSource) -> None:
     with pytest.raises(DataError, match="nằm ngoài huyện Tân Hồng"):
         save_projects(source, frame, base_sha=table.base_sha, author="anh")
     assert not source.store.path.exists()
+
+
+def test_saving_an_unchanged_project_table_changes_nothing_and_loses_nothing(source: DataSource) -> None:
+    before = source.read_bytes(PROJECTS_FILE)
+    table = load_projects(source)
+    assert save_projects(source, table.frame, base_sha=table.base_sha, author="anh") is None
+    assert source.read_bytes(PROJECTS_FILE) == before  # length_km and every other property kept
