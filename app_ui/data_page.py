@@ -7,6 +7,8 @@ library (:mod:`borderplan_geo.importing`, :mod:`borderplan_geo.editing`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -19,6 +21,7 @@ from borderplan_geo.editing import (
     CRITERIA_FILE,
     PROJECTS_FILE,
     VALUES_FILE,
+    Editable,
     load_criteria,
     load_projects,
     load_values,
@@ -33,6 +36,7 @@ from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, SECTORS
 from borderplan_geo.maps import MapOptions, build_map
 from borderplan_geo.osm import replace_boundaries_with_osm
 from borderplan_geo.settings import PLAN_YEARS
+from borderplan_geo.store import Version
 from borderplan_geo.targets import indicator_codes
 from borderplan_geo.units import PLAN_CODES, get_unit, units
 
@@ -84,6 +88,25 @@ def _refresh() -> None:
     for key in list(st.session_state):
         if str(key).startswith("edit_"):
             del st.session_state[key]
+
+
+def _editable(key: str, load: Callable[[], Editable]) -> Editable:
+    """A table for an editor, loaded once per session (kept with the version it came from)."""
+    if key not in st.session_state:
+        st.session_state[key] = load()
+    table: Editable = st.session_state[key]
+    return table
+
+
+def _save(action: Callable[[], Version | None]) -> None:
+    """Run a save; report 'saved', 'nothing changed' or why nothing was saved."""
+    try:
+        version = action()
+    except BorderplanError as exc:
+        _show_error(exc)
+        return
+    _refresh()
+    st.success("Đã lưu." if version else "Không có gì thay đổi.")
 
 
 def render() -> None:
@@ -194,9 +217,7 @@ def _import_tab(user: User) -> None:
 
 def _values_tab(user: User) -> None:
     src = common.source()
-    if "edit_values" not in st.session_state:
-        st.session_state["edit_values"] = load_values(src)
-    table = st.session_state["edit_values"]
+    table = _editable("edit_values", lambda: load_values(src))
     ds = common.dataset()
     names = [u.name for u in units(2020)]
     codes = indicator_codes(ds.targets)
@@ -232,13 +253,7 @@ def _values_tab(user: User) -> None:
     if st.button("Lưu số liệu", type="primary", key="val_save"):
         rest = table.frame[~table.frame.index.isin(shown.index)]
         merged = pd.concat([rest, edited], ignore_index=True)
-        try:
-            version = save_values(src, merged, base_sha=table.base_sha, author=user.name)
-        except BorderplanError as exc:
-            _show_error(exc)
-            return
-        _refresh()
-        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+        _save(lambda: save_values(src, merged, base_sha=table.base_sha, author=user.name))
 
 
 # --- criteria ----------------------------------------------------------------------------------------------
@@ -248,9 +263,7 @@ def _criteria_tab(user: User) -> None:
     src = common.source()
     year = st.select_slider("Năm", options=list(PLAN_YEARS), value=PLAN_YEARS[-1], key="crit_year")
     key = f"edit_criteria_{year}"
-    if key not in st.session_state:
-        st.session_state[key] = load_criteria(src, year)
-    table = st.session_state[key]
+    table = _editable(key, lambda: load_criteria(src, year))
     levels = ["Đạt", "Cơ bản đạt", "Chưa đạt"]
     edited = st.data_editor(
         table.frame,
@@ -269,15 +282,11 @@ def _criteria_tab(user: User) -> None:
     )
     source_text = st.text_input("Nguồn của các thay đổi (văn bản thẩm định, báo cáo…)", key="crit_source")
     if st.button("Lưu tiêu chí", type="primary", key="crit_save"):
-        try:
-            version = save_criteria(
+        _save(
+            lambda: save_criteria(
                 src, year, edited, base_sha=table.base_sha, author=user.name, source_text=source_text
             )
-        except BorderplanError as exc:
-            _show_error(exc)
-            return
-        _refresh()
-        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+        )
 
 
 # --- projects --------------------------------------------------------------------------------------------
@@ -285,9 +294,7 @@ def _criteria_tab(user: User) -> None:
 
 def _projects_tab(user: User) -> None:
     src = common.source()
-    if "edit_projects" not in st.session_state:
-        st.session_state["edit_projects"] = load_projects(src)
-    table = st.session_state["edit_projects"]
+    table = _editable("edit_projects", lambda: load_projects(src))
     frame = table.frame.copy()
     st.markdown("**Thêm hoặc di chuyển một dự án** — bấm lên bản đồ hoặc gõ tọa độ (WGS84 hoặc VN-2000).")
     ids = ["(dự án mới)", *frame["id"].astype(str)]
@@ -339,7 +346,7 @@ def _projects_tab(user: User) -> None:
         else:
             i = frame.index[frame["id"] == target_id][0]
             frame.loc[i, ["lon", "lat"]] = [round(lon, 6), round(lat, 6)]
-        st.session_state["edit_projects"] = type(table)(table.rel, frame, table.base_sha)
+        st.session_state["edit_projects"] = Editable(table.rel, frame, table.base_sha)
         st.rerun()
     names = [u.code for u in units(2020)]
     edited = st.data_editor(
@@ -368,13 +375,7 @@ def _projects_tab(user: User) -> None:
         f"Mã xã: {', '.join(names)}. Dòng lưu sai (ví dụ vị trí ngoài huyện) bị từ chối, không lưu gì."
     )
     if st.button("Lưu dự án", type="primary", key="proj_save"):
-        try:
-            version = save_projects(src, edited, base_sha=table.base_sha, author=user.name)
-        except BorderplanError as exc:
-            _show_error(exc)
-            return
-        _refresh()
-        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+        _save(lambda: save_projects(src, edited, base_sha=table.base_sha, author=user.name))
 
 
 # --- history and undo --------------------------------------------------------------------------------------
