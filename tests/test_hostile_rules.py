@@ -468,14 +468,21 @@ def test_edited_text_loses_escapes(source: DataSource, editor: User) -> None:
 
 
 def test_cli_tables_cannot_repaint_the_terminal(data_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    # A data folder edited by hand (not through the importer) with escapes in a source.
+    # A data folder edited by hand (not through the importer) with escapes in a note the table shows.
     path = data_copy / "indicators" / "values.csv"
-    text = path.read_text(encoding="utf-8")
-    first = text.splitlines()[1].split(",")
-    path.write_text(text.replace(first[4], first[4] + ESCAPES, 1), encoding="utf-8")
-    code = cli.main(["status", "--data", str(data_copy)])
+    with path.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    for row in rows:
+        if row["indicator"] == "clean_water":
+            row["note"] = f"ghi chú{ESCAPES}"
+    with path.open("w", encoding="utf-8", newline="") as out_file:
+        writer = csv.DictWriter(out_file, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    code = cli.main(["status", "--data", str(data_copy), "--indicator", "clean_water"])
     out = capsys.readouterr().out
     assert code == 0
+    assert "ghi chúĐỎ" in out  # the note is shown, without its escapes
     assert not any(ch in out for ch in "\x1b\x9b\x07\x00\x08\u202e")
     table = cli.render_table([{"a": f"x{ESCAPES}\ny"}], [("a", f"Cột{ESCAPES}")])
     assert "\x1b" not in table and "\n" not in table.splitlines()[2] and "CộtĐỎ" in table
