@@ -52,6 +52,7 @@ import math
 import os
 import re
 import secrets
+import sqlite3
 import sys
 import tempfile
 import time
@@ -430,20 +431,27 @@ def login(
     Raises
     ------
     DataError
-        When the accounts file or the store cannot be read.
+        When the accounts file or the store cannot be read (nobody logs in then).
     """
     now = time.time() if now is None else now
     keys = _lock_keys(name if isinstance(name, str) else "", address)
-    until = store.login_locked_until([k for k, _ in keys], now=now)
-    if until is not None:
-        return LoginResult(None, _locked_message(until, now), until)
-    user = verify(accounts, name, password)
-    if user is not None:
-        store.clear_login_failures([keys[0][0]])
-        return LoginResult(user)
-    until = store.record_login_failure(
-        keys, now=now, window=FAILURE_WINDOW_SECONDS, lock_seconds=LOCK_SECONDS
-    )
+    try:
+        until = store.login_locked_until([k for k, _ in keys], now=now)
+        if until is not None:
+            return LoginResult(None, _locked_message(until, now), until)
+        user = verify(accounts, name, password)
+        if user is not None:
+            store.clear_login_failures([keys[0][0]])
+            return LoginResult(user)
+        until = store.record_login_failure(
+            keys, now=now, window=FAILURE_WINDOW_SECONDS, lock_seconds=LOCK_SECONDS
+        )
+    except sqlite3.Error as exc:  # refuse the login rather than let a guesser past an unreadable count
+        raise DataError(
+            Problem(
+                str(store.path), f"kho dữ liệu không đọc hoặc ghi được ({exc}): tạm thời chưa đăng nhập được"
+            )
+        ) from exc
     if until is not None:
         return LoginResult(None, _locked_message(until, now), until)
     return LoginResult(None, "Sai tên đăng nhập hoặc mật khẩu.")

@@ -281,3 +281,12 @@ def test_only_an_administrator_sees_where_the_server_keeps_its_files(role: str |
     assert shown == (role == "admin"), text
     if role != "admin":
         assert "store" not in text.replace("\\", "") and str(ROOT) not in text.replace("\\", "")
+
+
+def test_a_broken_store_refuses_the_login_with_a_message(anh: User) -> None:
+    from borderplan_geo._errors import DataError
+
+    store_file().parent.mkdir(parents=True, exist_ok=True)
+    store_file().write_bytes(b"not a database, but the store's path")
+    with pytest.raises(DataError, match="kho dữ liệu không đọc hoặc ghi được"):
+        login(users_file(), Store(store_file()), "anh", PASSWORD)
