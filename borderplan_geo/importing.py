@@ -1863,7 +1863,9 @@ def _plan_features(
                 check.warn("sensitive", sensitive_message(rule))
             if rule.needs_admin:
                 column = rule.admin_fields[0]
-                check.warn(column, sensitive_message(rule), fid)
+                check.warn(
+                    column, f"{sensitive_message(rule)}: chỉ quản trị viên lưu được, có ghi nhật ký", fid
+                )
                 plan.admin_changes.append(
                     Problem(check.table.label, sensitive_message(rule), record.row, check.column(column), fid)
                 )

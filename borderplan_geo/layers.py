@@ -278,10 +278,7 @@ def sensitive_message(check: SensitiveCheck) -> str:
         what = " và ".join(
             {"sector": "lĩnh vực", "kind": "loại", "sensitive": "dấu nhạy cảm"}[f] for f in check.admin_fields
         )
-        return (
-            f"đổi {what} của một mục nhạy cảm (quốc phòng – an ninh) cần quản trị viên "
-            "(việc đổi được ghi vào nhật ký)"
-        )
+        return f"đổi {what} của một mục nhạy cảm (quốc phòng – an ninh) cần quản trị viên"
     return "mục quốc phòng – an ninh luôn được đánh dấu nhạy cảm (không công khai)"
 
 
