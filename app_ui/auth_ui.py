@@ -1,48 +1,58 @@
-"""Login in the sidebar: viewing needs none; editing and the sensitive layers need one."""
+"""Login in the sidebar: viewing needs none; editing and the sensitive layers need one.
+
+The lockout after failed logins is the library's (:func:`borderplan_geo.auth.login`),
+counted in the users' store per account and per client address: a reload or a
+new session does not reset it. The session's account is checked again on every
+run (:func:`borderplan_geo.auth.check_writer`): an account removed since the
+login is logged out at once, and every write checks it again in the library.
+"""
 
 from __future__ import annotations
-
-import time
 
 import streamlit as st
 
 from app_ui import common
-from borderplan_geo._errors import DataError
-from borderplan_geo.auth import User, has_accounts, no_accounts_message, verify
+from borderplan_geo._errors import AuthError, DataError
+from borderplan_geo.auth import User, check_writer, has_accounts, login, no_accounts_message
 
-_MAX_FAILURES = 5
-_LOCK_SECONDS = 60
+
+def _address() -> str | None:
+    """The client's address as the server sees the connection (``None`` on this machine)."""
+    try:
+        return st.context.ip_address
+    except Exception:  # no connection context (AppTest, bare script)
+        return None
 
 
 def current_user() -> User | None:
-    """The logged-in user of this browser session, if any."""
+    """The logged-in user of this browser session, as the accounts file says now."""
     user = st.session_state.get("user")
-    return user if isinstance(user, User) else None
+    if not isinstance(user, User):
+        return None
+    try:
+        now = check_writer(user, common.settings().users)
+    except (AuthError, DataError) as exc:
+        _logout()
+        st.session_state["login_error"] = str(exc)
+        return None
+    if now != user:  # the role changed since the login
+        st.session_state["user"] = now
+    return now
 
 
 def _attempt() -> None:
     name = str(st.session_state.get("login_name", "")).strip()
     password = str(st.session_state.get("login_password", ""))
     st.session_state["login_password"] = ""  # never kept in the session after the attempt
-    locked_until = float(st.session_state.get("login_locked_until", 0))
-    if time.monotonic() < locked_until:
-        st.session_state["login_error"] = "Sai quá nhiều lần: thử lại sau ít phút."
-        return
     try:
-        user = verify(common.settings().users, name, password)
+        result = login(common.settings().users, common.store(), name, password, address=_address())
     except DataError as exc:
-        st.session_state["login_error"] = f"Tệp tài khoản có lỗi: {exc}"
+        st.session_state["login_error"] = f"Tệp tài khoản hoặc kho dữ liệu có lỗi: {exc}"
         return
-    if user is None:
-        failures = int(st.session_state.get("login_failures", 0)) + 1
-        st.session_state["login_failures"] = failures
-        if failures >= _MAX_FAILURES:
-            st.session_state["login_locked_until"] = time.monotonic() + _LOCK_SECONDS
-            st.session_state["login_failures"] = 0
-        st.session_state["login_error"] = "Sai tên đăng nhập hoặc mật khẩu."
+    if result.user is None:
+        st.session_state["login_error"] = result.message
         return
-    st.session_state["user"] = user
-    st.session_state["login_failures"] = 0
+    st.session_state["user"] = result.user
     st.session_state.pop("login_error", None)
 
 
@@ -61,6 +71,8 @@ def login_box() -> User | None:
             return user
         path = common.settings().users
         if not has_accounts(path):
+            if st.session_state.get("login_error"):
+                st.error(st.session_state["login_error"])
             st.caption(no_accounts_message(path))
             return None
         with st.form("login", clear_on_submit=False, border=False):

@@ -9,13 +9,15 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pandas as pd
 import streamlit as st
 
 from borderplan_geo._errors import DataError
+from borderplan_geo._text import spreadsheet_frame
 from borderplan_geo.auth import User, can_see_sensitive
 from borderplan_geo.dataset import Dataset, load_dataset
 from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS
-from borderplan_geo.maps import BASEMAP_LABELS, tiles_reachable
+from borderplan_geo.maps import BASEMAP_LABELS
 from borderplan_geo.settings import PLAN_YEARS, Settings, get_settings
 from borderplan_geo.store import DataSource, Store
 from borderplan_geo.targets import indicator_codes
@@ -27,6 +29,14 @@ _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
 def md(text: object) -> str:
     """User text made inert for st.markdown: every markdown/HTML sign is escaped."""
     return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+
+
+def sheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """A table for ``st.dataframe``: its "download as CSV" opens in Excel, so formula-looking text is made inert.
+
+    (:func:`borderplan_geo._text.spreadsheet_frame`; numbers stay numbers.)
+    """
+    return spreadsheet_frame(frame)
 
 
 def settings() -> Settings:
@@ -60,11 +70,6 @@ def dataset() -> Dataset:
         st.code("\n".join(str(p) for p in exc.problems), language=None)
         st.stop()
         raise
-
-
-@st.cache_data(ttl=300, show_spinner=False)
-def _online(timeout: float) -> bool:
-    return tiles_reachable(timeout=timeout)
 
 
 def asset_base_url() -> str:
@@ -161,7 +166,7 @@ def sidebar(ds: Dataset, user: User | None = None) -> Choices:
             st.caption("Công trình quốc phòng – an ninh được ẩn; cần đăng nhập để xem.")
     with sb.expander("Nền bản đồ và hiển thị", expanded=False):
         basemap_keys = ["auto", *BASEMAP_LABELS]
-        labels = {"auto": "Tự động (trực tuyến nếu có mạng)"} | BASEMAP_LABELS
+        labels = {"auto": "Tự động (nền trực tuyến nếu trình duyệt tải được)"} | BASEMAP_LABELS
         choice = st.selectbox(
             "Nền bản đồ",
             basemap_keys,
@@ -193,18 +198,13 @@ def sidebar(ds: Dataset, user: User | None = None) -> Choices:
 
 
 def resolve_basemap(choice: str) -> tuple[str, str]:
-    """The basemap to draw and a note when an online one was asked for but is unreachable."""
-    if choice == "none":
-        return "none", ""
-    online = _online(settings().online_timeout_s)
-    if choice == "auto":
-        return ("osm", "") if online else ("none", "Không có mạng: bản đồ vẽ không có nền trực tuyến.")
-    if not online:
-        return (
-            "none",
-            "Không kết nối được máy chủ nền bản đồ: tạm vẽ không có nền. Mọi lớp dữ liệu vẫn đầy đủ.",
-        )
-    return choice, ""
+    """The basemap to draw, and a note for the page (none: the map itself says when tiles fail).
+
+    The server never checks whether a tile host answers: the map's own script
+    tries the tiles in the browser and drops them if they do not load
+    (:class:`borderplan_geo.maps.MapOptions`, ``auto``).
+    """
+    return (choice if choice == "auto" or choice in BASEMAP_LABELS else "none"), ""
 
 
 def honesty_banner(ds: Dataset, *, illustrative: bool) -> None:

@@ -8,6 +8,7 @@ library (:mod:`borderplan_geo.importing`, :mod:`borderplan_geo.editing`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -15,7 +16,7 @@ from streamlit_folium import st_folium
 
 from app_ui import auth_ui, common
 from borderplan_geo._errors import BorderplanError, DataError, Problem, StaleSaveError
-from borderplan_geo.auth import User, can_edit
+from borderplan_geo.auth import User, can_edit, is_admin
 from borderplan_geo.dataset import validate
 from borderplan_geo.editing import (
     CRITERIA_FILE,
@@ -57,17 +58,19 @@ CRS_CHOICES = {
 
 
 def _problems_frame(problems: list[Problem]) -> pd.DataFrame:
-    return pd.DataFrame(
-        [
-            {
-                "Mức": "Lỗi" if p.severity == "error" else "Cảnh báo",
-                "Tệp": p.file,
-                "Dòng": p.row if p.row is not None else "",
-                "Cột": p.column or "",
-                "Vấn đề": p.message,
-            }
-            for p in problems
-        ]
+    return common.sheet(
+        pd.DataFrame(
+            [
+                {
+                    "Mức": "Lỗi" if p.severity == "error" else "Cảnh báo",
+                    "Tệp": p.file,
+                    "Dòng": p.row if p.row is not None else "",
+                    "Cột": p.column or "",
+                    "Vấn đề": p.message,
+                }
+                for p in problems
+            ]
+        )
     )
 
 
@@ -81,6 +84,11 @@ def _show_error(exc: BorderplanError) -> None:
             st.button(
                 "Tải bản mới nhất (bỏ các sửa đổi chưa lưu)", on_click=_refresh, key=f"reload_{id(exc)}"
             )
+
+
+def _accounts() -> Path:
+    """The accounts file each write checks its author against, at the moment of writing."""
+    return common.settings().users
 
 
 def _refresh() -> None:
@@ -114,10 +122,12 @@ def render() -> None:
     user = auth_ui.login_box()
     src = common.source()
     st.markdown("#### Dữ liệu: nhập, sửa, lịch sử")
-    st.caption(
-        f"Thư mục dữ liệu: `{src.data_dir}` · Kho lưu các thay đổi: `{src.store.path if src.store else '—'}`. "
-        "Tệp gốc trong thư mục không bị ghi đè: mọi thay đổi lưu thành phiên bản mới, giữ bản trước."
-    )
+    st.caption("Tệp gốc trong thư mục không bị ghi đè: mọi thay đổi lưu thành phiên bản mới, giữ bản trước.")
+    if is_admin(user):  # where the server keeps its files is for its administrators only
+        st.caption(
+            f"Thư mục dữ liệu: {common.md(src.data_dir)} · "
+            f"Kho lưu các thay đổi: {common.md(src.store.path if src.store else '—')}"
+        )
     if not can_edit(user):
         st.info(
             "Xem bản đồ không cần đăng nhập. **Nhập tệp, sửa số liệu, hoàn tác** cần tài khoản: "
@@ -195,15 +205,17 @@ def _import_tab(user: User) -> None:
     if pv.changes:
         with st.expander(f"Các ô sẽ thay đổi ({len(pv.changes)})"):
             st.dataframe(
-                pd.DataFrame(
-                    [{"Bản ghi": c.record, "Cột": c.field, "Cũ": c.old, "Mới": c.new} for c in pv.changes]
+                common.sheet(
+                    pd.DataFrame(
+                        [{"Bản ghi": c.record, "Cột": c.field, "Cũ": c.old, "Mới": c.new} for c in pv.changes]
+                    )
                 ),
                 hide_index=True,
                 width="stretch",
             )
     if pv.can_commit and st.button("Xác nhận lưu", type="primary", key="imp_commit"):
         try:
-            version = commit(pv, common.store(), user.name)
+            version = commit(pv, common.store(), user, accounts=common.settings().users)
         except BorderplanError as exc:
             _show_error(exc)
             return
@@ -253,7 +265,7 @@ def _values_tab(user: User) -> None:
     if st.button("Lưu số liệu", type="primary", key="val_save"):
         rest = table.frame[~table.frame.index.isin(shown.index)]
         merged = pd.concat([rest, edited], ignore_index=True)
-        _save(lambda: save_values(src, merged, base_sha=table.base_sha, author=user.name))
+        _save(lambda: save_values(src, merged, base_sha=table.base_sha, author=user, accounts=_accounts()))
 
 
 # --- criteria ----------------------------------------------------------------------------------------------
@@ -284,7 +296,13 @@ def _criteria_tab(user: User) -> None:
     if st.button("Lưu tiêu chí", type="primary", key="crit_save"):
         _save(
             lambda: save_criteria(
-                src, year, edited, base_sha=table.base_sha, author=user.name, source_text=source_text
+                src,
+                year,
+                edited,
+                base_sha=table.base_sha,
+                author=user,
+                source_text=source_text,
+                accounts=_accounts(),
             )
         )
 
@@ -375,17 +393,17 @@ def _projects_tab(user: User) -> None:
         f"Mã xã: {', '.join(names)}. Dòng lưu sai (ví dụ vị trí ngoài huyện) bị từ chối, không lưu gì."
     )
     if st.button("Lưu dự án", type="primary", key="proj_save"):
-        _save(lambda: save_projects(src, edited, base_sha=table.base_sha, author=user.name))
+        _save(lambda: save_projects(src, edited, base_sha=table.base_sha, author=user, accounts=_accounts()))
 
 
 # --- history and undo --------------------------------------------------------------------------------------
 
 
-def _undo(path: str, author: str) -> None:
+def _undo(path: str, author: User, base_sha: str) -> None:
     """Runs before the page is drawn again, so the history below already shows the undo."""
     try:
-        undo(common.source(), path, author=author)
-    except StaleSaveError as exc:
+        undo(common.source(), path, author=author, base_sha=base_sha, accounts=_accounts())
+    except BorderplanError as exc:
         st.session_state["undo_message"] = ("warn", str(exc))
         return
     _refresh()
@@ -405,21 +423,28 @@ def _history_tab(user: User) -> None:
         st.info("Chưa có thay đổi nào: đang dùng tệp gốc trong thư mục dữ liệu.")
     else:
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "Phiên bản": v.version,
-                        "Lúc (UTC)": v.saved_at[:19].replace("T", " "),
-                        "Người lưu": v.author,
-                        "Ghi chú": v.note,
-                    }
-                    for v in history
-                ]
+            common.sheet(
+                pd.DataFrame(
+                    [
+                        {
+                            "Phiên bản": v.version,
+                            "Lúc (UTC)": v.saved_at[:19].replace("T", " "),
+                            "Người lưu": v.author,
+                            "Ghi chú": v.note,
+                        }
+                        for v in history
+                    ]
+                )
             ),
             hide_index=True,
             width="stretch",
         )
-        st.button("Hoàn tác lần lưu gần nhất", key="hist_undo", on_click=_undo, args=(path, user.name))
+        st.button(
+            "Hoàn tác lần lưu gần nhất",
+            key="hist_undo",
+            on_click=_undo,
+            args=(path, user, common.source().version(path)),  # the version shown: a later save is stale
+        )
     message = st.session_state.pop("undo_message", None)
     if message:
         (st.success if message[0] == "ok" else st.warning)(message[1])
@@ -427,19 +452,21 @@ def _history_tab(user: User) -> None:
     if log:
         st.markdown("**Nhật ký thay đổi** (ai, lúc nào, sửa gì, từ gì thành gì)")
         st.dataframe(
-            pd.DataFrame(
-                [
-                    {
-                        "Lúc (UTC)": str(e["at"])[:19].replace("T", " "),
-                        "Người": e["author"],
-                        "Việc": e["action"],
-                        "Bản ghi": e["record"],
-                        "Cột": e["field"],
-                        "Cũ": e["old"] or "",
-                        "Mới": e["new"] or "",
-                    }
-                    for e in reversed(log)
-                ]
+            common.sheet(
+                pd.DataFrame(
+                    [
+                        {
+                            "Lúc (UTC)": str(e["at"])[:19].replace("T", " "),
+                            "Người": e["author"],
+                            "Việc": e["action"],
+                            "Bản ghi": e["record"],
+                            "Cột": e["field"],
+                            "Cũ": e["old"] or "",
+                            "Mới": e["new"] or "",
+                        }
+                        for e in reversed(log)
+                    ]
+                )
             ),
             hide_index=True,
             width="stretch",
@@ -458,7 +485,7 @@ def _osm_tab(user: User) -> None:
     if st.button("Lấy ranh giới từ OpenStreetMap", key="osm_fetch"):
         with st.spinner("Đang hỏi máy chủ Overpass…"):
             try:
-                result = replace_boundaries_with_osm(common.source(), author=user.name)
+                result = replace_boundaries_with_osm(common.source(), author=user, accounts=_accounts())
             except BorderplanError as exc:
                 st.warning(str(exc))
                 return

@@ -11,6 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from app_ui import auth_ui, common
+from borderplan_geo._text import spreadsheet_cell
 from borderplan_geo.exports import export_bytes
 from borderplan_geo.formatting import format_number
 from borderplan_geo.layers import PROJECTS_KEY
@@ -213,7 +214,7 @@ def _ranking(ds: common.Dataset, ch: common.Choices) -> None:
         ["Hạng", "Xã", "Giá trị", "Mục tiêu", "Chênh lệch", "Tình trạng", "Nhận định", "Nguồn", "Minh họa"]
     ]
     st.dataframe(
-        shown.style.map(_status_cell_style, subset=["Tình trạng"]),
+        common.sheet(shown).style.map(_status_cell_style, subset=["Tình trạng"]),
         hide_index=True,
         width="stretch",
         column_config={
@@ -245,7 +246,7 @@ def _criteria(ds: common.Dataset, ch: common.Choices) -> None:
         return cell(str(value).split(" ", 1)[-1]) if str(value)[:1] in "✔!✖" else ""
 
     st.dataframe(
-        shown.style.map(cell2, subset=list(shown.columns[1:])),
+        common.sheet(shown).style.map(cell2, subset=list(shown.columns[1:])),
         hide_index=True,
         width="stretch",
         height=min(760, 36 * (len(shown) + 1)),
@@ -300,7 +301,7 @@ def _projects(projects: pd.DataFrame, selected: str | None) -> None:
             )
 
     def highlight(row: pd.Series) -> list[str]:
-        on = selected is not None and row["Mã"] == selected
+        on = selected is not None and row["Mã"] == spreadsheet_cell(selected)
         return ["background-color: #FFF59D; font-weight: 600" if on else "" for _ in row]
 
     shown = view.copy()
@@ -308,7 +309,7 @@ def _projects(projects: pd.DataFrame, selected: str | None) -> None:
         format_number(v) if v is not None and v == v else "–" for v in shown["Tổng vốn (tỷ đồng)"]
     ]
     st.dataframe(
-        shown.style.apply(highlight, axis=1),
+        common.sheet(shown).style.apply(highlight, axis=1),
         hide_index=True,
         width="stretch",
         on_select="rerun",
@@ -325,10 +326,14 @@ def _projects(projects: pd.DataFrame, selected: str | None) -> None:
     a, b = st.columns(2)
     with a:
         st.markdown("**Theo lĩnh vực**")
-        st.dataframe(_fmt_totals(project_totals(projects, "sector")), hide_index=True, width="stretch")
+        st.dataframe(
+            common.sheet(_fmt_totals(project_totals(projects, "sector"))), hide_index=True, width="stretch"
+        )
     with b:
         st.markdown("**Theo xã**")
-        st.dataframe(_fmt_totals(project_totals(projects, "commune")), hide_index=True, width="stretch")
+        st.dataframe(
+            common.sheet(_fmt_totals(project_totals(projects, "commune"))), hide_index=True, width="stretch"
+        )
 
 
 def _fmt_totals(frame: pd.DataFrame) -> pd.DataFrame:

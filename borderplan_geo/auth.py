@@ -20,6 +20,22 @@ can log in, and :func:`no_accounts_message` says how to create the first one::
 The file is written atomically (temporary file, ``fsync``, rename) with mode
 0600, under a lock so two administrators adding accounts at once lose nothing.
 A file that cannot be read is never overwritten: the call is refused.
+
+Two rules hold beyond the login form:
+
+* **Every write checks the account at the moment of writing**
+  (:func:`check_writer`): an open session of an account removed since it
+  logged in can no longer save, and a role changed since then counts as it is
+  now. The write functions of :mod:`~borderplan_geo.editing`,
+  :mod:`~borderplan_geo.importing` and :mod:`~borderplan_geo.osm` call it, not
+  only the page.
+* **Failed logins are counted where every session and process sees them**
+  (:func:`login`): per account and per client address, in the users' store
+  (:meth:`~borderplan_geo.store.Store.record_login_failure`), with a release
+  after :data:`LOCK_SECONDS`. A reload, a new browser session or another
+  server process does not reset them. The store, not a file beside the
+  accounts, holds them because the store is what a shared database will
+  replace when several servers run.
 """
 
 from __future__ import annotations
@@ -32,11 +48,14 @@ import getpass
 import hashlib
 import hmac
 import json
+import math
 import os
 import re
 import secrets
+import sqlite3
 import sys
 import tempfile
+import time
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -45,7 +64,9 @@ from pathlib import Path
 from typing import Any
 
 from ._errors import AuthError, DataError, Problem
+from ._text import clean_text
 from .settings import get_settings
+from .store import Store
 
 try:  # POSIX only; elsewhere writes are still atomic, only not serialised.
     import fcntl
@@ -55,6 +76,21 @@ except ImportError:  # pragma: no cover - Windows
 #: Roles and what the app calls them. Both may edit; ``admin`` is for the
 #: people who also look after the accounts and the boundaries.
 ROLES: dict[str, str] = {"editor": "Biên tập viên", "admin": "Quản trị viên"}
+
+#: The role of a change made at the server's terminal (the command line) under
+#: a name that is no account: it may write like an editor (whoever runs the
+#: command owns the data files anyway), never what needs an administrator.
+TERMINAL_ROLE = "terminal"
+_ROLE_LABELS = ROLES | {TERMINAL_ROLE: "Dòng lệnh trên máy chủ"}
+
+#: Failed logins allowed per account within :data:`FAILURE_WINDOW_SECONDS`.
+MAX_FAILURES_PER_ACCOUNT = 5
+#: Failed logins allowed per client address (higher: one office may share an address).
+MAX_FAILURES_PER_ADDRESS = 20
+#: Failures older than this are forgotten, in seconds.
+FAILURE_WINDOW_SECONDS = 15 * 60
+#: How long a locked account or address must wait, in seconds.
+LOCK_SECONDS = 5 * 60
 
 #: Shortest password accepted, in characters.
 MIN_PASSWORD_LENGTH = 8
@@ -89,7 +125,7 @@ class User:
     @property
     def role_label(self) -> str:
         """The role as the app shows it."""
-        return ROLES.get(self.role, self.role)
+        return _ROLE_LABELS.get(self.role, self.role)
 
 
 @dataclass(frozen=True)
@@ -149,6 +185,65 @@ def require_editor(user: User | None) -> User:
         raise AuthError("Cần đăng nhập để sửa dữ liệu. Xem bản đồ và báo cáo thì không cần đăng nhập.")
     assert user is not None
     return user
+
+
+def is_admin(user: User | None) -> bool:
+    """True for an administrator (quản trị viên): accounts, boundaries, the sensitive items' flags."""
+    return user is not None and user.role == "admin"
+
+
+def check_writer(author: User | str, accounts: Path) -> User:
+    """Who is writing, as the accounts file says at this moment.
+
+    Every write function calls this just before it writes, so an account
+    removed after it logged in cannot save from a session still open, and a
+    role changed since the login counts as it is now.
+
+    Parameters
+    ----------
+    author
+        A :class:`User` — someone logged in to the app: the account must still
+        exist; its current role is returned. A plain name — the person at the
+        server's terminal (the command line): returned with
+        :data:`TERMINAL_ROLE`, which writes like an editor.
+    accounts
+        The accounts file.
+
+    Raises
+    ------
+    AuthError
+        The account no longer exists, or the name is empty; nothing may be written.
+    DataError
+        The accounts file cannot be read.
+    """
+    if isinstance(author, str):
+        name = clean_text(author).strip()
+        if not name:
+            raise AuthError("Cần ghi tên người sửa (--as TÊN hoặc biến BORDERPLAN_USER): chưa lưu gì.")
+        return User(name, TERMINAL_ROLE)
+    account = _load(Path(accounts)).get(_normalise_name(author.name))
+    if account is None:
+        raise AuthError(
+            f"Tài khoản '{author.name}' không còn trong danh sách tài khoản (đã bị xóa): chưa lưu gì. "
+            "Phiên đăng nhập này đã hết hiệu lực."
+        )
+    return User(account.name, account.role)
+
+
+def accounts_file(data_dir: Path | None) -> Path:
+    """The accounts file that goes with a data folder (``$BORDERPLAN_USERS`` wins)."""
+    return get_settings(data_dir=data_dir).users
+
+
+def command_line_author(accounts: Path, name: str) -> User | str:
+    """The author of a command-line change: the account of that name if there is one, else the name.
+
+    A named account brings its role (an administrator may then change what
+    needs one); :func:`check_writer` checks it again when writing.
+    """
+    name = _normalise_name(name)
+    found = _load(Path(accounts)).get(name)
+    return User(found.name, found.role) if found is not None else name
 
 
 def has_accounts(path: Path) -> bool:
@@ -268,6 +363,98 @@ def verify(path: Path, name: str, password: str) -> User | None:
     if hmac.compare_digest(key, account.secret.key):
         return User(account.name, account.role)
     return None
+
+
+# --- login with a lockout shared by every session ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    """The answer to one login attempt.
+
+    ``user`` is set on success; otherwise ``message`` says why (in Vietnamese,
+    the same words for an unknown name and a wrong password) and
+    ``locked_until`` (seconds since the epoch) when attempts are refused for a while.
+    """
+
+    user: User | None
+    message: str = ""
+    locked_until: float | None = None
+
+
+def _lock_keys(name: str, address: str | None) -> list[tuple[str, int]]:
+    keys = [(f"account:{_normalise_name(name).casefold()}", MAX_FAILURES_PER_ACCOUNT)]
+    if address:
+        keys.append((f"address:{address.strip()}", MAX_FAILURES_PER_ADDRESS))
+    return keys
+
+
+def _locked_message(until: float, now: float) -> str:
+    minutes = max(1, math.ceil((until - now) / 60))
+    return (
+        f"Sai quá nhiều lần: tạm khóa đăng nhập, thử lại sau khoảng {minutes} phút. "
+        "Quên mật khẩu thì nhờ quản trị viên đặt lại."
+    )
+
+
+def login(
+    accounts: Path,
+    store: Store,
+    name: str,
+    password: str,
+    *,
+    address: str | None = None,
+    now: float | None = None,
+) -> LoginResult:
+    """Check a login, refusing it while the account or the client address is locked.
+
+    Failures are counted in ``store`` per account name (known or not, so the
+    lock tells nothing about which names exist) and per client ``address``;
+    :data:`MAX_FAILURES_PER_ACCOUNT` failures within
+    :data:`FAILURE_WINDOW_SECONDS` lock the name, and
+    :data:`MAX_FAILURES_PER_ADDRESS` the address, for :data:`LOCK_SECONDS`.
+    While locked, the password is not even checked. A success clears the
+    account's count (not the address's: one good account must not reset a
+    guesser's count).
+
+    Parameters
+    ----------
+    accounts
+        The accounts file.
+    store
+        The users' store, shared by every session and server process.
+    address
+        The client's address when the server knows it.
+    now
+        The clock (seconds since the epoch); tests pass their own.
+
+    Raises
+    ------
+    DataError
+        When the accounts file or the store cannot be read (nobody logs in then).
+    """
+    now = time.time() if now is None else now
+    keys = _lock_keys(name if isinstance(name, str) else "", address)
+    try:
+        until = store.login_locked_until([k for k, _ in keys], now=now)
+        if until is not None:
+            return LoginResult(None, _locked_message(until, now), until)
+        user = verify(accounts, name, password)
+        if user is not None:
+            store.clear_login_failures([keys[0][0]])
+            return LoginResult(user)
+        until = store.record_login_failure(
+            keys, now=now, window=FAILURE_WINDOW_SECONDS, lock_seconds=LOCK_SECONDS
+        )
+    except sqlite3.Error as exc:  # refuse the login rather than let a guesser past an unreadable count
+        raise DataError(
+            Problem(
+                str(store.path), f"kho dữ liệu không đọc hoặc ghi được ({exc}): tạm thời chưa đăng nhập được"
+            )
+        ) from exc
+    if until is not None:
+        return LoginResult(None, _locked_message(until, now), until)
+    return LoginResult(None, "Sai tên đăng nhập hoặc mật khẩu.")
 
 
 # --- hashing ------------------------------------------------------------------------------------
@@ -492,7 +679,10 @@ def cmd_user_remove(args: argparse.Namespace) -> int:
     """``user remove NAME``."""
     path = _users_path(args)
     user = remove_user(path, args.name)
-    sys.stdout.write(f"Đã xóa tài khoản '{user.name}' khỏi {path}\n")
+    sys.stdout.write(
+        f"Đã xóa tài khoản '{user.name}' khỏi {path}. Phiên đăng nhập còn mở của tài khoản này hết hiệu lực "
+        "ngay: mọi lần lưu đều kiểm tra lại tài khoản.\n"
+    )
     return 0
 
 

@@ -15,6 +15,19 @@ import    users' files, checked then saved        KIND FILE [--crs EPSG:NNNN] [-
 
 Every command takes ``--data DIR``; without it the data folder is
 ``$BORDERPLAN_DATA`` or the repository's ``data/``.
+
+``history`` and ``undo`` repair the data from a terminal when the app cannot
+(a broken file that stops the data page before its history tab). ``undo``
+follows the app's rules: it brings back the version before the newest one as a
+new version, refuses when there is nothing to undo, and with
+``--expect-version N`` (the version ``history`` showed) refuses if someone has
+saved since. The author is ``--as NAME`` or ``$BORDERPLAN_USER``; a name that
+is an account acts with that account's role.
+
+Text from data printed in a table passes through
+:func:`~borderplan_geo._text.terminal_text` (no control characters or escape
+sequences reach the terminal), and ``status --format csv`` through
+:func:`~borderplan_geo._text.spreadsheet_frame` (formula-looking text made inert).
 """
 
 from __future__ import annotations
@@ -23,6 +36,8 @@ import argparse
 import io
 import json
 import math
+import os
+import sqlite3
 import sys
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -30,10 +45,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from ._errors import BorderplanError, DataError
+from ._errors import BorderplanError, DataError, StaleSaveError
 from ._export_cli import add_export_command
-from .auth import add_user_command
+from ._text import spreadsheet_frame, terminal_text
+from .auth import add_user_command, command_line_author
 from .dataset import data_source, load_dataset, validate
+from .editing import undo
 from .formatting import format_number
 from .importing import add_import_command
 from .osm import add_osm_command
@@ -78,12 +95,12 @@ def render_table(
             elif isinstance(value, bool):
                 text = "có" if value else ""
             else:
-                text = "" if value is None else str(value)
+                text = "" if value is None else terminal_text(str(value))
             if _width(text) > max_width:
                 text = text[: max_width - 1] + "…"
             line.append(text)
         cells.append(line)
-    headers = [h for _, h in columns]
+    headers = [terminal_text(h) for _, h in columns]
     widths = [max([_width(h), *(_width(c[i]) for c in cells)]) for i, h in enumerate(headers)]
 
     def fmt(parts: Sequence[str]) -> str:
@@ -182,7 +199,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         _out(json.dumps(records, ensure_ascii=False, indent=2))
     elif args.format == "csv":
         buf = io.StringIO()
-        table.loc[:, list(STATUS_JSON_FIELDS)].to_csv(buf, index=False, lineterminator="\n")
+        spreadsheet_frame(table.loc[:, list(STATUS_JSON_FIELDS)]).to_csv(
+            buf, index=False, lineterminator="\n"
+        )
         sys.stdout.write(buf.getvalue())
     else:
         _out(
@@ -224,6 +243,114 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- history and undo ------------------------------------------------------------------
+
+
+def _store_error(exc: sqlite3.Error, path: Path) -> int:
+    sys.stderr.write(
+        f"{path}: lỗi: kho dữ liệu không đọc được ({exc}); không sửa gì. "
+        "Chép tệp này ra chỗ khác rồi kiểm tra, hoặc khôi phục từ bản sao lưu.\n"
+    )
+    return 1
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    """``history [FILE]``: every saved version, newest first (path, version, author, time, note)."""
+    source = data_source(data_dir=args.data)
+    store = source.store
+    assert store is not None
+    try:
+        versions = store.history(args.file)
+    except sqlite3.Error as exc:
+        return _store_error(exc, store.path)
+    if args.limit:
+        versions = versions[: args.limit]
+    rows: list[dict[str, object]] = [
+        {
+            "path": v.path,
+            "version": v.version,
+            "author": v.author,
+            "saved_at": v.saved_at,
+            "note": v.note,
+            "removed": v.sha256 == "none",
+        }
+        for v in versions
+    ]
+    if args.format == "json":
+        _out(json.dumps(rows, ensure_ascii=False, indent=2))
+        return 0
+    if not rows:
+        where = f" của {terminal_text(args.file)}" if args.file else ""
+        _out(
+            f"Chưa có phiên bản nào{where} trong kho {store.path}: đang dùng các tệp gốc trong {source.data_dir}."
+        )
+        return 0
+    shown = [
+        {**r, "saved_at": str(r["saved_at"])[:19].replace("T", " "), "version": str(r["version"])}
+        for r in rows
+    ]
+    _out(
+        render_table(
+            shown,
+            [
+                ("path", "Tệp"),
+                ("version", "Phiên bản"),
+                ("saved_at", "Lúc (UTC)"),
+                ("author", "Người lưu"),
+                ("note", "Ghi chú"),
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_undo(args: argparse.Namespace) -> int:
+    """``undo FILE --as NAME [--expect-version N]``: bring back the version before the newest one."""
+    settings = get_settings(data_dir=args.data)
+    source = data_source(data_dir=args.data)
+    store = source.store
+    assert store is not None
+    name = (args.author or os.environ.get("BORDERPLAN_USER") or "").strip()
+    if not name:
+        sys.stderr.write(
+            "Lỗi: cần ghi tên người hoàn tác: --as TÊN (hoặc biến môi trường BORDERPLAN_USER); chưa sửa gì.\n"
+        )
+        return 1
+    try:
+        base_sha = None
+        if args.expect_version is not None:
+            seen = [v for v in store.history(args.file) if v.version == args.expect_version]
+            if not seen:
+                raise StaleSaveError(
+                    f"Không có phiên bản {args.expect_version} của {args.file} trong kho: xem lại bằng lệnh history."
+                )
+            base_sha = seen[0].sha256
+        target, undone, restored = store.undo_target(args.file, folder_content=source.folder_bytes(args.file))
+        version = undo(
+            source,
+            args.file,
+            author=command_line_author(settings.users, name),
+            base_sha=base_sha,
+            accounts=settings.users,
+        )
+    except sqlite3.Error as exc:
+        return _store_error(exc, store.path)
+    if target is None:
+        what = "không còn tệp này (phiên bản được hoàn tác đã tạo ra nó)"
+    elif restored is None:
+        what = "tệp gốc trong thư mục dữ liệu"
+    else:
+        what = f"như phiên bản {restored.version} ({terminal_text(restored.note)})"
+    _out(
+        f"Đã hoàn tác phiên bản {undone.version} của {terminal_text(args.file)} "
+        f"(lưu bởi {terminal_text(undone.author)} lúc {undone.saved_at[:19].replace('T', ' ')} UTC: "
+        f"{terminal_text(undone.note)}).\n"
+        f"Dữ liệu trở lại {what}. Phiên bản mới: {version.version}, người hoàn tác: {terminal_text(version.author)}. "
+        "Hoàn tác thêm lần nữa sẽ lùi thêm một lần lưu."
+    )
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -256,6 +383,45 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("validate", parents=[common], help="kiểm tra thư mục dữ liệu")
     p.set_defaults(handler=cmd_validate)
+
+    p = sub.add_parser(
+        "history",
+        parents=[common],
+        help="các phiên bản đã lưu trong kho (ai, lúc nào, ghi chú)",
+        description="Liệt kê các phiên bản tệp dữ liệu đã lưu trong kho của người dùng, mới nhất trước.",
+    )
+    p.add_argument(
+        "file", nargs="?", default=None, metavar="FILE", help="chỉ một tệp, ví dụ indicators/values.csv"
+    )
+    p.add_argument("--limit", type=int, default=0, metavar="N", help="chỉ N phiên bản mới nhất (0: tất cả)")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.set_defaults(handler=cmd_history)
+
+    p = sub.add_parser(
+        "undo",
+        parents=[common],
+        help="hoàn tác lần lưu gần nhất của một tệp (như nút Hoàn tác trên ứng dụng)",
+        description="Đưa tệp về phiên bản trước lần lưu gần nhất, lưu thành phiên bản mới (không xóa gì). "
+        "Dùng khi ứng dụng hỏng không mở được trang Dữ liệu.",
+    )
+    p.add_argument(
+        "file", metavar="FILE", help="tệp dữ liệu, ví dụ projects/projects.geojson (xem lệnh history)"
+    )
+    p.add_argument(
+        "--as",
+        dest="author",
+        default=None,
+        metavar="TÊN",
+        help="người hoàn tác, ghi vào nhật ký (mặc định: $BORDERPLAN_USER); tên tài khoản thì theo vai trò của nó",
+    )
+    p.add_argument(
+        "--expect-version",
+        type=int,
+        default=None,
+        metavar="N",
+        help="phiên bản mới nhất bạn đã xem (lệnh history); có người lưu sau đó thì từ chối",
+    )
+    p.set_defaults(handler=cmd_undo)
 
     add_user_command(sub, common)
     add_osm_command(sub, common)

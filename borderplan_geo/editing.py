@@ -7,6 +7,13 @@ from; saving rebuilds the whole file, checks it with the same readers as
 file after the table was loaded. Nothing is written when anything is wrong.
 
 Row numbers in messages are the editor's rows (the first data row is 1).
+
+Every save takes the author as the logged-in :class:`~borderplan_geo.auth.User`
+and checks the account again at the moment of writing
+(:func:`~borderplan_geo.auth.check_writer`): an account removed while its
+session was open saves nothing. Text typed in the tables loses control
+characters and terminal escapes (:func:`~borderplan_geo._text.clean_text`), and
+projects follow the sensitive rule (:func:`~borderplan_geo.layers.sensitive_rule`).
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import json
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -24,11 +32,26 @@ import shapely
 from shapely.geometry import Point, mapping
 
 from ._errors import DataError, Problem, StaleSaveError, UnitNameError
+from ._text import clean_text, clean_value
+from .auth import User, accounts_file, check_writer
 from .boundaries import METRIC, district_outline, read_units
 from .criteria import CRITERIA, LEVEL_LABELS, parse_level
 from .formatting import parse_number
 from .indicators import CRITERIA_FILE, VALUES_FILE, read_criteria, read_values
-from .layers import PROJECT_FIELDS, PROJECT_STATUSES, PROJECTS_KEY, SECTORS, layer_file, read_layer
+from .layers import (
+    PROJECT_FIELDS,
+    PROJECT_STATUSES,
+    PROJECTS_KEY,
+    SECTORS,
+    layer_file,
+    layer_key,
+    read_layer,
+    require_admin,
+    sensitive_audit,
+    sensitive_changes,
+    sensitive_message,
+    sensitive_rule,
+)
 from .store import Change, DataSource, Store, Version
 from .targets import TARGETS_FILE, read_targets
 from .units import PLAN_CODES, fold, get_unit, resolve_unit
@@ -69,7 +92,7 @@ def _text(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value).strip()
+    return clean_text(str(value)).strip()
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -135,35 +158,90 @@ def _raise_errors(problems: Sequence[Problem], *, offset: int = 1) -> None:
         )
 
 
+def writer_of(source: DataSource, author: User | str, accounts: Path | None = None) -> User:
+    """The author as the accounts file says now (:func:`~borderplan_geo.auth.check_writer`)."""
+    return check_writer(author, accounts or accounts_file(source.data_dir))
+
+
 def _save(
     source: DataSource,
     rel: str,
     content: bytes,
     *,
     base_sha: str,
-    author: str,
+    author: User | str,
     changes: list[Change],
     note: str,
+    accounts: Path | None = None,
 ) -> Version | None:
     if not changes:
         return None
+    writer = writer_of(source, author, accounts)
     _check_fresh(source, rel, base_sha)
     return _store(source).save(
         rel,
         content,
         base_sha=base_sha,
         folder_content=source.folder_bytes(rel),
-        author=author,
+        author=writer.name,
         note=note,
         changes=changes,
         action="edit",
     )
 
 
-def undo(source: DataSource, rel: str, *, author: str) -> Version:
-    """Bring back the previous version of a data file (refused if nothing to undo)."""
-    return _store(source).undo(
-        rel, base_sha=source.version(rel), folder_content=source.folder_bytes(rel), author=author
+def undo(
+    source: DataSource,
+    rel: str,
+    *,
+    author: User | str,
+    base_sha: str | None = None,
+    accounts: Path | None = None,
+) -> Version:
+    """Bring back the previous version of a data file, as a new version.
+
+    Parameters
+    ----------
+    author
+        The logged-in user (checked against the accounts file now), or the
+        name of the person at the server's terminal.
+    base_sha
+        The version the person saw when asking (the app's history table, the
+        command line's ``history``); someone saved since → refused as stale.
+        ``None``: the current version.
+
+    Raises
+    ------
+    StaleSaveError
+        Nothing to undo, or someone saved since ``base_sha``.
+    AuthError
+        The account no longer exists.
+    """
+    writer = writer_of(source, author, accounts)
+    store = _store(source)
+    current = source.version(rel)
+    if base_sha is not None and base_sha != current:
+        _check_fresh(source, rel, base_sha)
+    folder = source.folder_bytes(rel)
+    changes: list[Change] = []
+    key = layer_key(rel)
+    if key is not None:  # an undo must not weaken a sensitive item either
+        target, _, _ = store.undo_target(rel, folder_content=folder)
+        found = sensitive_changes(key, source.read_bytes(rel), target)
+        require_admin(
+            [
+                Problem(rel, sensitive_message(check), None, check.admin_fields[0], fid)
+                for fid, check in found
+            ],
+            writer,
+        )
+        changes = [Change(r, f, None, t) for r, f, t in sensitive_audit([fid for fid, _ in found], writer)]
+    return store.undo(
+        rel,
+        base_sha=current if base_sha is None else base_sha,
+        folder_content=folder,
+        author=writer.name,
+        changes=changes or None,
     )
 
 
@@ -194,7 +272,14 @@ def load_values(source: DataSource) -> Editable:
     )
 
 
-def save_values(source: DataSource, frame: pd.DataFrame, *, base_sha: str, author: str) -> Version | None:
+def save_values(
+    source: DataSource,
+    frame: pd.DataFrame,
+    *,
+    base_sha: str,
+    author: User | str,
+    accounts: Path | None = None,
+) -> Version | None:
     """Check and store the edited values; ``None`` when nothing changed.
 
     Raises
@@ -239,7 +324,14 @@ def save_values(source: DataSource, frame: pd.DataFrame, *, base_sha: str, autho
         lambda k: f"{get_unit(str(k[0])).name}/{k[1]}/{k[2]}",
     )
     return _save(
-        source, VALUES_FILE, content, base_sha=base_sha, author=author, changes=changes, note="sửa số liệu"
+        source,
+        VALUES_FILE,
+        content,
+        base_sha=base_sha,
+        author=author,
+        changes=changes,
+        note="sửa số liệu",
+        accounts=accounts,
     )
 
 
@@ -270,7 +362,14 @@ def load_criteria(source: DataSource, year: int) -> Editable:
 
 
 def save_criteria(
-    source: DataSource, year: int, frame: pd.DataFrame, *, base_sha: str, author: str, source_text: str
+    source: DataSource,
+    year: int,
+    frame: pd.DataFrame,
+    *,
+    base_sha: str,
+    author: User | str,
+    source_text: str,
+    accounts: Path | None = None,
 ) -> Version | None:
     """Store the edited criteria of one year; changed cells take ``source_text`` as their source.
 
@@ -284,6 +383,7 @@ def save_criteria(
     stored, _ = read_criteria(source.read_bytes(CRITERIA_FILE), CRITERIA_FILE)
     by_key = {(r["unit_code"], int(r["year"]), int(r["criterion"])): r for r in stored.to_dict("records")}
     problems: list[Problem] = []
+    source_text = clean_text(source_text)
     updated = dict(by_key)
     for i, rec in enumerate(frame.to_dict("records"), start=1):
         number = int(rec["criterion"])
@@ -334,6 +434,7 @@ def save_criteria(
         author=author,
         changes=changes,
         note=f"sửa tiêu chí năm {year}",
+        accounts=accounts,
     )
 
 
@@ -361,19 +462,31 @@ def load_projects(source: DataSource) -> Editable:
     )
 
 
-def save_projects(source: DataSource, frame: pd.DataFrame, *, base_sha: str, author: str) -> Version | None:
+def save_projects(
+    source: DataSource,
+    frame: pd.DataFrame,
+    *,
+    base_sha: str,
+    author: User | str,
+    accounts: Path | None = None,
+) -> Version | None:
     """Store the edited projects: attributes, new points, moved points.
 
     A row with a new id and ``lon``/``lat`` adds a point project; changing a
     point's ``lon``/``lat`` moves it; lines and areas keep their geometry.
-    Deleted rows are removed.
+    Deleted rows are removed. Defence and security projects are stored
+    sensitive; changing a sensitive project's sector or flag needs an
+    administrator and is logged (:func:`~borderplan_geo.layers.sensitive_rule`).
 
     Raises
     ------
     DataError
-        Each problem by editor row (a position outside the district included).
+        Each problem by editor row (a position outside the district included;
+        a sensitive project changed by someone who is not an administrator).
     StaleSaveError
         When someone saved the projects after this table was loaded.
+    AuthError
+        When the author's account no longer exists.
     """
     content = source.read_bytes(PROJECTS_FILE)
     old_doc: dict[str, Any] = (
@@ -382,17 +495,21 @@ def save_projects(source: DataSource, frame: pd.DataFrame, *, base_sha: str, aut
     old_geoms = {str(f["properties"].get("id")): f["geometry"] for f in old_doc.get("features", [])}
     old_props = {str(f["properties"].get("id")): f["properties"] for f in old_doc.get("features", [])}
     problems: list[Problem] = []
+    admin_changes: list[Problem] = []
     features: list[dict[str, Any]] = []
     for i, rec in enumerate(frame.to_dict("records"), start=1):
         fid = _text(rec.get("id"))
         # Start from the stored feature so properties the editor does not show (length_km…) survive.
         props: dict[str, object] = dict(old_props.get(fid, {}))
         for c in PROJECT_FIELDS:
-            value = rec.get(c)
+            value = clean_value(rec.get(c))
             props[c] = None if value is None or (isinstance(value, float) and math.isnan(value)) else value
         props["description"] = _text(rec.get("description"))
         props["sector"] = _key_of(props.get("sector"), SECTORS)
         props["status"] = _key_of(props.get("status"), PROJECT_STATUSES)
+        rule = sensitive_rule(PROJECTS_KEY, old_props.get(fid), props)
+        if rule.needs_admin:
+            admin_changes.append(Problem(EDITOR, sensitive_message(rule), i, rule.admin_fields[0], fid))
         for c in ("progress", "budget_vnd", "start_year", "end_year"):
             if isinstance(props.get(c), float) and float(props[c]).is_integer():  # type: ignore[arg-type]
                 props[c] = int(props[c])  # type: ignore[call-overload]
@@ -441,6 +558,13 @@ def save_projects(source: DataSource, frame: pd.DataFrame, *, base_sha: str, aut
         return out
 
     changes = _diff(keyed(old_props, old_geoms), keyed(new_props, new_geoms), lambda k: str(k[0]))
+    if changes and admin_changes:
+        writer = writer_of(source, author, accounts)
+        require_admin(admin_changes, writer)
+        changes += [
+            Change(r, f, None, t)
+            for r, f, t in sensitive_audit([str(p.value) for p in admin_changes], writer)
+        ]
     return _save(
         source,
         PROJECTS_FILE,
@@ -449,4 +573,5 @@ def save_projects(source: DataSource, frame: pd.DataFrame, *, base_sha: str, aut
         author=author,
         changes=changes,
         note="sửa dự án",
+        accounts=accounts,
     )

@@ -112,7 +112,9 @@ from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import BorderplanError, DataError, Problem, UnitNameError
+from ._text import clean_text
 from ._validate import YEAR_MAX, YEAR_MIN, parse_bool
+from .auth import User, accounts_file, check_writer, command_line_author
 from .boundaries import (
     METRIC,
     OFFICIAL_DIR,
@@ -149,9 +151,12 @@ from .layers import (
     PROJECT_STATUSES,
     PROJECTS_KEY,
     SECTORS,
-    SENSITIVE_SECTORS,
     layer_file,
     read_layer,
+    require_admin,
+    sensitive_audit,
+    sensitive_message,
+    sensitive_rule,
 )
 from .settings import get_settings
 from .store import Change, DataSource, Store, Version, sha256
@@ -466,6 +471,8 @@ class Preview:
     content: bytes | None = None
     data_dir: Path | None = None
     """The data folder, to read its own file again at commit time."""
+    admin_changes: tuple[Problem, ...] = ()
+    """Changes to sensitive items that only an administrator may save (one per item, ``value`` = its id)."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -506,13 +513,27 @@ class Preview:
         return "\n".join(lines)
 
 
-def commit(preview: Preview, store: Store, author: str, *, note: str = "") -> Version | None:
+def commit(
+    preview: Preview, store: Store, author: User | str, *, note: str = "", accounts: Path | None = None
+) -> Version | None:
     """Save a preview's content as a new version; ``None`` when there is nothing to change.
+
+    Parameters
+    ----------
+    author
+        The logged-in :class:`~borderplan_geo.auth.User` (checked against the
+        accounts file now, :func:`~borderplan_geo.auth.check_writer`), or the
+        name of the person at the server's terminal.
+    accounts
+        The accounts file; default: the one that goes with the preview's data folder.
 
     Raises
     ------
+    AuthError
+        When the account no longer exists (nothing is saved).
     DataError
-        When the preview has errors (nothing is saved).
+        When the preview has errors, or changes a sensitive item and the
+        author is not an administrator (nothing is saved).
     StaleSaveError
         When the data file changed since the preview was made, in the store or
         in the data folder (nothing is saved: make a new preview).
@@ -526,6 +547,12 @@ def commit(preview: Preview, store: Store, author: str, *, note: str = "") -> Ve
         raise DataError(preview.errors)
     if preview.content is None or not preview.changes:
         return None
+    writer = check_writer(author, accounts or accounts_file(preview.data_dir))
+    require_admin(preview.admin_changes, writer)
+    audit = [
+        Change(record, field, None, text)
+        for record, field, text in sensitive_audit([str(p.value) for p in preview.admin_changes], writer)
+    ]
     folder_content = preview.folder_content
     if preview.data_dir is not None:
         # The folder's file as it is now: if it changed since the preview, the save is stale.
@@ -536,9 +563,9 @@ def commit(preview: Preview, store: Store, author: str, *, note: str = "") -> Ve
         preview.content,
         base_sha=preview.base_sha,
         folder_content=folder_content,
-        author=author,
+        author=writer.name,
         note=note or f"nhập {KINDS.get(preview.kind, preview.kind)} từ tệp {preview.filename}",
-        changes=list(preview.changes),
+        changes=[*preview.changes, *audit],
         action="import",
     )
 
@@ -551,6 +578,7 @@ class _Plan:
     updated: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    admin_changes: list[Problem] = field(default_factory=list)
 
 
 def preview(
@@ -589,7 +617,8 @@ def preview(
     max_bytes
         Largest file accepted (default: the settings' ``max_import_bytes``).
     """
-    label = Path(filename).name or str(filename)
+    filename = clean_text(str(filename))  # the name appears in every message and in the history
+    label = Path(filename).name or filename
     target = ""
     try:
         target = _target(kind, layer, source, label)
@@ -635,6 +664,7 @@ def preview(
         source.folder_bytes(target),
         plan.content,
         source.data_dir,
+        tuple(plan.admin_changes),
     )
 
 
@@ -1828,10 +1858,16 @@ def _plan_features(
                             check.error(name, f"đối tượng mới cần {what}: ghi một trong {labels}")
                         else:
                             check.error(name, "dự án mới cần tiến độ (%): ghi 0 nếu chưa triển khai")
-            if spec is None and props.get("sector") in SENSITIVE_SECTORS and not props.get("sensitive"):
-                props["sensitive"] = True
+            rule = sensitive_rule(key, old_props if old is not None else None, props)
+            if rule.forced:
+                check.warn("sensitive", sensitive_message(rule))
+            if rule.needs_admin:
+                column = rule.admin_fields[0]
                 check.warn(
-                    "sensitive", "dự án quốc phòng – an ninh luôn được đánh dấu nhạy cảm (không công khai)"
+                    column, f"{sensitive_message(rule)}: chỉ quản trị viên lưu được, có ghi nhật ký", fid
+                )
+                plan.admin_changes.append(
+                    Problem(check.table.label, sensitive_message(rule), record.row, check.column(column), fid)
                 )
             geometry = geom
             if geometry is None and (record.row, "geometry") not in check.failed:
@@ -2184,11 +2220,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     if args.dry_run:
         _out("--dry-run: chưa lưu gì")
         return 0
-    author = args.user or os.environ.get("BORDERPLAN_USER") or _login()
-    version = commit(pv, store, author)
+    name = args.user or os.environ.get("BORDERPLAN_USER") or _login()
+    version = commit(pv, store, command_line_author(settings.users, name), accounts=settings.users)
     assert version is not None
     _out(
-        f"đã lưu {pv.target} (phiên bản {version.version}, người nhập: {author}); có thể hoàn tác phiên bản này"
+        f"đã lưu {pv.target} (phiên bản {version.version}, người nhập: {version.author}); "
+        "có thể hoàn tác phiên bản này"
     )
     return 0
 
@@ -2225,6 +2262,12 @@ def add_import_command(
     p.add_argument("--source", default=None, help="nguồn ghi cho các dòng không có cột nguồn")
     p.add_argument("--indicator", default=None, help="mã chỉ tiêu cho bảng mỗi năm một cột")
     p.add_argument("--year", default=None, help="năm đánh giá cho bảng tiêu chí mỗi xã một cột")
-    p.add_argument("--user", default=None, help="tên người nhập (ghi vào nhật ký)")
+    p.add_argument(
+        "--user",
+        "--as",
+        dest="user",
+        default=None,
+        help="tên người nhập (ghi vào nhật ký); tên một tài khoản thì theo vai trò của tài khoản đó",
+    )
     p.set_defaults(handler=cmd_import)
     return p

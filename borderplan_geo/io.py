@@ -68,6 +68,7 @@ from pyproj.exceptions import ProjError
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import CRSError, DataError, Problem
+from ._text import clean_text
 from .formatting import parse_number
 from .units import fold, try_resolve
 
@@ -289,7 +290,8 @@ def read_xlsx_sheets(content: bytes, label: str) -> list[Sheet]:
 
 def _clean_cell(value: object) -> object:
     if isinstance(value, str):
-        text = unicodedata.normalize("NFC", value).replace("\u00a0", " ").strip()
+        # Control characters and terminal escapes go where text enters (borderplan_geo._text).
+        text = clean_text(unicodedata.normalize("NFC", value)).replace("\u00a0", " ").strip()
         return text or None
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -609,7 +611,7 @@ def table_from_frame(
             f = None
         if f:
             taken.add(f)
-        columns.append(Column(i, str(name), f))
+        columns.append(Column(i, clean_text(str(name)), f))
     records = []
     geoms = list(frame.geometry)
     for i, rec in enumerate(frame[names].to_dict("records")):

@@ -10,12 +10,21 @@ fields: sector, status, progress, budget, funding, years and agency.
 The sectors are the plan's own list of investment fields (mục III.1: "nông
 nghiệp - nông thôn, giao thông, điện, hạ tầng cửa khẩu, …"). Defence and
 security items are always sensitive.
+
+The sensitive rule (:func:`sensitive_rule`) is one function every way in
+calls: the layer reader, the importer and the data page's editor. A defence
+or security item (a project of a :data:`SENSITIVE_SECTORS` sector, a layer
+item of a :data:`SENSITIVE_KINDS` kind) is stored sensitive whatever the input
+says; and on an item that is sensitive now, a change of its sector (or kind)
+or clearing its flag needs an administrator (:func:`require_admin`) and goes
+to the audit log as its own line (:func:`sensitive_audit`).
 """
 
 from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
@@ -25,6 +34,7 @@ from shapely.geometry.base import BaseGeometry
 
 from ._errors import DataError, Problem
 from ._validate import parse_bool
+from .auth import User, is_admin
 from .boundaries import METRIC, OUTSIDE_TOLERANCE_M, WGS84
 from .formatting import parse_number
 from .store import DataSource
@@ -135,6 +145,8 @@ SECTORS: dict[str, str] = {
     "other": "Công trình khác",
 }
 SENSITIVE_SECTORS = frozenset({"defence_security"})
+#: Layer item kinds that are defence or security items (đồn, trạm biên phòng), by layer.
+SENSITIVE_KINDS: dict[str, frozenset[str]] = {"sites": frozenset({"border_post"})}
 
 PROJECT_STATUSES: dict[str, str] = {
     "planned": "Chuẩn bị đầu tư",
@@ -166,6 +178,182 @@ PROJECT_FIELDS = (
     "illustrative",
     "sensitive",
 )
+
+
+# --- the sensitive rule ----------------------------------------------------------------------------
+
+
+def _option_key(value: object, options: Mapping[str, str]) -> str | None:
+    """An option's key from its key or its label, in any case and accents; ``None`` when neither."""
+    text = fold("" if value is None else str(value).strip())
+    for key, label in options.items():
+        if text in (fold(key), fold(label), fold(key).replace("_", " ")):
+            return key
+    return None
+
+
+def _is_on(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    if value is None or value == "" or (isinstance(value, float) and math.isnan(value)):
+        return False
+    try:
+        return parse_bool(value)
+    except ValueError:
+        return False
+
+
+def _class_field(key: str) -> str:
+    """The field that says what an item is: ``sector`` for projects, ``kind`` for a layer."""
+    return "sector" if key == PROJECTS_KEY else "kind"
+
+
+def is_defence(key: str, props: Mapping[str, object]) -> bool:
+    """True for a defence or security item (quốc phòng – an ninh) of layer ``key``."""
+    if key == PROJECTS_KEY:
+        return _option_key(props.get("sector"), SECTORS) in SENSITIVE_SECTORS
+    spec = LAYERS.get(key)
+    kind = _option_key(props.get("kind"), spec.kinds) if spec else None
+    return kind is not None and kind in SENSITIVE_KINDS.get(key, frozenset())
+
+
+@dataclass(frozen=True)
+class SensitiveCheck:
+    """What :func:`sensitive_rule` did to one item and what it asks for.
+
+    ``forced``: the item is a defence or security item given as not sensitive;
+    it is stored sensitive. ``admin_fields``: the fields whose change on a
+    sensitive item needs an administrator (empty when none).
+    """
+
+    forced: bool = False
+    admin_fields: tuple[str, ...] = ()
+
+    @property
+    def needs_admin(self) -> bool:
+        """True when only an administrator may store this item as it is."""
+        return bool(self.admin_fields)
+
+
+def sensitive_rule(key: str, old: Mapping[str, object] | None, new: dict[str, object]) -> SensitiveCheck:
+    """Apply "defence and security items are always sensitive" to one item about to be stored.
+
+    Parameters
+    ----------
+    key
+        The layer (``"projects"`` or a key of :data:`LAYERS`).
+    old
+        The item's stored properties, ``None`` for a new item.
+    new
+        The properties to store; ``new["sensitive"]`` is set to ``True`` for a
+        defence or security item (changed in place).
+
+    Returns
+    -------
+    SensitiveCheck
+        Whether the flag was forced, and which changes need an administrator:
+        on an item sensitive now (flagged, or of a defence sector or kind), a
+        change of its sector (kind) or its flag turned off.
+    """
+    forced = False
+    if is_defence(key, new) and not _is_on(new.get("sensitive")):
+        new["sensitive"] = True
+        forced = True
+    fields: list[str] = []
+    if old is not None and (_is_on(old.get("sensitive")) or is_defence(key, old)):
+        field = _class_field(key)
+        options = SECTORS if key == PROJECTS_KEY else (LAYERS[key].kinds if key in LAYERS else {})
+        before = _option_key(old.get(field), options) or str(old.get(field) or "")
+        after = _option_key(new.get(field), options) or str(new.get(field) or "")
+        if before != after:
+            fields.append(field)
+        if not _is_on(new.get("sensitive")):
+            fields.append("sensitive")
+    return SensitiveCheck(forced, tuple(fields))
+
+
+def sensitive_message(check: SensitiveCheck) -> str:
+    """What a report says about one item: the change that needs an administrator, or the forced flag."""
+    if check.needs_admin:
+        what = " và ".join(
+            {"sector": "lĩnh vực", "kind": "loại", "sensitive": "dấu nhạy cảm"}[f] for f in check.admin_fields
+        )
+        return f"đổi {what} của một mục nhạy cảm (quốc phòng – an ninh) cần quản trị viên"
+    return "mục quốc phòng – an ninh luôn được đánh dấu nhạy cảm (không công khai)"
+
+
+def require_admin(problems: Sequence[Problem], writer: User) -> None:
+    """Refuse changes to sensitive items unless ``writer`` is an administrator.
+
+    Parameters
+    ----------
+    problems
+        One problem per item whose change needs an administrator
+        (:func:`sensitive_rule`), naming file, row and column.
+    writer
+        Who writes, as checked at the moment of writing
+        (:func:`borderplan_geo.auth.check_writer`).
+
+    Raises
+    ------
+    DataError
+        The problems as errors, when there are any and ``writer`` is not an administrator.
+    """
+    if problems and not is_admin(writer):
+        raise DataError(
+            [
+                Problem(
+                    p.file,
+                    f"{p.message}: bạn không phải quản trị viên, chưa lưu gì",
+                    p.row,
+                    p.column,
+                    p.value,
+                )
+                for p in problems
+            ]
+        )
+
+
+def sensitive_audit(ids: Sequence[str], writer: User) -> list[tuple[str, str, str]]:
+    """The audit log's own line for each sensitive item an administrator changed: (record, field, text)."""
+    return [(i, "(mục nhạy cảm)", f"quản trị viên {writer.name} đổi mục nhạy cảm") for i in ids]
+
+
+def sensitive_changes(
+    key: str, before: bytes | None, after: bytes | None
+) -> list[tuple[str, SensitiveCheck]]:
+    """Items of a layer file whose change from ``before`` to ``after`` needs an administrator.
+
+    For writes that replace a whole file at once (an undo): each item of
+    ``after`` is put through :func:`sensitive_rule` against the same id in ``before``.
+    """
+
+    def items(content: bytes | None) -> dict[str, dict[str, object]]:
+        if not content:
+            return {}
+        feats, _ = _features(content, layer_file(key))
+        out: dict[str, dict[str, object]] = {}
+        for f in feats:
+            props = f.get("properties") if isinstance(f, dict) else None
+            if isinstance(props, dict) and str(props.get("id") or "").strip():
+                out.setdefault(str(props["id"]).strip(), props)
+        return out
+
+    old, new = items(before), items(after)
+    found = []
+    for fid, props in new.items():
+        check = sensitive_rule(key, old.get(fid), dict(props))
+        if check.needs_admin:
+            found.append((fid, check))
+    return found
+
+
+def layer_key(rel: str) -> str | None:
+    """The layer key of a data file (``projects/roads.geojson`` → ``roads``), ``None`` for other files."""
+    for key in (*LAYERS, PROJECTS_KEY):
+        if rel == layer_file(key):
+            return key
+    return None
 
 
 def layer_file(key: str) -> str:
@@ -391,6 +579,8 @@ def read_layer(
         else:
             row["kind"] = _choice(check, props, "kind", spec.kinds)
             row["layer"] = key
+        if sensitive_rule(key, None, row).forced:
+            check.warn("sensitive", sensitive_message(SensitiveCheck(forced=True)))
             for extra in ("households", "capacity_m3_day", "length_km"):
                 if props.get(extra) not in (None, ""):
                     row[extra] = _number(check, props, extra, lo=0, hi=1e7)
@@ -413,9 +603,6 @@ def _project_fields(check: _FeatureChecker, props: dict[str, object], row: dict[
         check.error("end_year", f"năm kết thúc {end:g} trước năm bắt đầu {start:g}")
     if status == "completed" and progress is not None and progress < 100:
         check.warn("progress", f"công trình hoàn thành nhưng tiến độ ghi {progress:g} %")
-    if sector in SENSITIVE_SECTORS and not row["sensitive"]:
-        check.warn("sensitive", "dự án quốc phòng – an ninh luôn được coi là nhạy cảm (sensitive)")
-        row["sensitive"] = True
     row.update(
         {
             "sector": sector,

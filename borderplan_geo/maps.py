@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from html import escape
@@ -74,6 +73,11 @@ BASEMAPS: dict[str, tuple[str, str, str]] = {
 BASEMAP_LABELS: dict[str, str] = {"none": "Không nền (luôn dùng được khi mất mạng)"} | {
     k: v[0] for k, v in BASEMAPS.items()
 }
+#: ``auto``: OpenStreetMap tiles if the *browser* can reach them, else no basemap.
+#: The server never checks: it makes no outside request for a basemap (rules of the house).
+AUTO_BASEMAP = "osm"
+#: What the map says when the browser could not load online tiles and dropped them.
+OFFLINE_NOTE = "Không tải được nền bản đồ trực tuyến: bản đồ vẽ không có nền, mọi lớp dữ liệu vẫn đầy đủ."
 
 #: Status feature-group name prefix: tests and the app find the layer by it.
 STATUS_LAYER = "Tình trạng chỉ tiêu"
@@ -95,6 +99,7 @@ class MapOptions:
     layers: tuple[str, ...] | None = None
     """Layer keys shown (of :data:`~borderplan_geo.layers.LAYERS` and ``projects``); ``None`` = all."""
     basemap: str = "none"
+    """``none``; a key of :data:`BASEMAPS`; or ``auto`` (tiles if the browser reaches them, else none)."""
     show_sensitive: bool = False
     palette: str = "default"
     font_px: int = 13
@@ -289,6 +294,49 @@ class _FitWhenShown(MacroElement):
         super().__init__()
         self._name = "BorderplanFitWhenShown"
         self.bounds_js = _js(bounds)
+
+
+class _TileFallback(MacroElement):
+    """In the browser: drop an online basemap that loads no tile, and say so on the map.
+
+    The first tile error before any tile has loaded, or no tile within a few
+    seconds, removes the tile layer and shows :data:`OFFLINE_NOTE`. The check
+    is the browser's own request for a tile: the server asks no outside host.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var tiles = {{ this.layer_name }};
+            var loaded = false, dropped = false;
+            function drop() {
+                if (loaded || dropped) { return; }
+                dropped = true;
+                map.removeLayer(tiles);
+                var note = L.control({position: 'bottomleft'});
+                note.onAdd = function() {
+                    var div = L.DomUtil.create('div', 'bp-notes bp-offline-note');
+                    div.textContent = {{ this.note_js }};
+                    return div;
+                };
+                note.addTo(map);
+            }
+            tiles.on('tileload', function() { loaded = true; });
+            tiles.on('tileerror', drop);
+            setTimeout(drop, {{ this.wait_ms }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, layer: folium.TileLayer, *, wait_ms: int = 8000) -> None:
+        super().__init__()
+        self._name = "BorderplanTileFallback"
+        self.layer_name = layer.get_name()
+        self.note_js = _js(OFFLINE_NOTE)
+        self.wait_ms = int(wait_ms)
 
 
 class _LabelLayer(MacroElement):
@@ -912,9 +960,12 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     # Without a tile layer Leaflet has no maxZoom, and marker clustering needs one.
     m.options["max_zoom"] = 19
     _Css(_css(options)).add_to(m)
-    if options.basemap in BASEMAPS:
-        label, url, attribution = BASEMAPS[options.basemap]
-        folium.TileLayer(url, name=label, attr=attribution, max_zoom=19, control=True).add_to(m)
+    basemap = AUTO_BASEMAP if options.basemap == "auto" else options.basemap
+    if basemap in BASEMAPS:
+        label, url, attribution = BASEMAPS[basemap]
+        tiles = folium.TileLayer(url, name=label, attr=attribution, max_zoom=19, control=True)
+        tiles.add_to(m)
+        _TileFallback(tiles).add_to(m)
 
     status = dataset.status(options.vintage)
     counts = _status_layer(m, dataset, options, status)
@@ -977,13 +1028,3 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     _FitWhenShown(bounds).add_to(m)
     assets.localise(m, asset_base_url)
     return m
-
-
-def tiles_reachable(url: str = "https://tile.openstreetmap.org/0/0/0.png", *, timeout: float = 1.5) -> bool:
-    """True when an online tile server answers (the "auto" basemap uses tiles only then)."""
-    request = urllib.request.Request(url, method="HEAD", headers={"User-Agent": "BorderPlanGeo/0.1"})
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return bool(200 <= response.status < 400)
-    except (OSError, ValueError):
-        return False

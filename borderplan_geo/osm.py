@@ -51,6 +51,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import __version__
 from ._errors import DataError, OverpassError, Problem
+from .auth import User, accounts_file, check_writer
 from .boundaries import METRIC, OFFICIAL_DIR, WGS84, normalise_units
 from .formatting import format_number
 from .settings import REPO_ROOT, get_settings
@@ -669,10 +670,11 @@ def replace_boundaries_with_osm(
     target: DataSource | Store,
     response: Mapping[str, Any] | None = None,
     *,
-    author: str,
+    author: User | str,
     endpoint: str = DEFAULT_ENDPOINT,
     timeout: float = DEFAULT_TIMEOUT_S,
     dry_run: bool = False,
+    accounts: Path | None = None,
 ) -> OsmBoundaries:
     """Replace the approximate boundaries with OpenStreetMap's, in the users' store.
 
@@ -684,9 +686,12 @@ def replace_boundaries_with_osm(
         An Overpass answer already at hand (``--from-file``); ``None`` fetches one
         from ``endpoint``.
     author
-        Who asked, for the store's audit log.
+        Who asked: the logged-in user (checked against the accounts file at
+        the moment of writing), or the name of the person at the server's terminal.
     dry_run
         Fetch and check, but write nothing.
+    accounts
+        The accounts file; default: the one that goes with the data folder.
 
     Raises
     ------
@@ -697,6 +702,8 @@ def replace_boundaries_with_osm(
         unit), or another official boundary file is already in place; nothing written.
     StaleSaveError
         Someone saved the OSM boundaries in the meantime.
+    AuthError
+        The author's account no longer exists; nothing written.
     """
     if isinstance(target, DataSource):
         source = target
@@ -732,12 +739,14 @@ def replace_boundaries_with_osm(
     base = source.version(OSM_FILE)
     if base == sha256(content):
         return OsmBoundaries(units, warnings, content, None)
+    folder = source.data_dir if isinstance(target, DataSource) else None
+    writer = check_writer(author, accounts or accounts_file(folder))
     version = store.save(
         OSM_FILE,
         content,
         base_sha=base,
         folder_content=source.folder_bytes(OSM_FILE),
-        author=author,
+        author=writer.name,
         note=NOTE,
         action="import",
     )

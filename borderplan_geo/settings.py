@@ -18,8 +18,9 @@ BORDERPLAN_VENDOR
     Where the offline web assets (Leaflet and plugins) were installed at setup.
     Default: the repository's ``static/vendor/``.
 BORDERPLAN_BASEMAP
-    The basemap chosen at start: ``auto`` (online tiles when reachable, else
-    none), ``none``, ``osm``, ``light``, ``satellite``.
+    The basemap chosen at start: ``auto`` (online tiles if the user's browser
+    can load them, else none; the server itself never asks a tile host),
+    ``none``, ``osm``, ``light``, ``satellite``.
 """
 
 from __future__ import annotations
@@ -57,8 +58,6 @@ class Settings:
     vendor_url: str = "/app/static/vendor"
     #: Basemap at start; see :data:`BASEMAPS`.
     basemap: str = "auto"
-    #: Seconds to wait when checking whether online tiles are reachable.
-    online_timeout_s: float = 1.5
     #: Above this many projects on screen the map clusters project markers.
     cluster_threshold: int = 30
     #: Largest file a user may import, in bytes.

@@ -17,7 +17,9 @@ Safety
 * Nothing is overwritten: older versions stay, and :meth:`Store.undo` brings
   the previous one back as a new version.
 * The audit log records who changed what, when, from what to what.
-* Reads never write: the store file's bytes change only on a save.
+* Reads never write: the store file's bytes change only on a save, and on a
+  failed login (the counts behind the login lockout live here too, so every
+  session and server process shares them; see :func:`borderplan_geo.auth.login`).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -54,6 +56,12 @@ CREATE TABLE IF NOT EXISTS audit (
     field TEXT NOT NULL DEFAULT '',
     old TEXT,
     new TEXT
+);
+CREATE TABLE IF NOT EXISTS login_failures (
+    key TEXT PRIMARY KEY,
+    failures INTEGER NOT NULL,
+    first_at REAL NOT NULL,
+    locked_until REAL NOT NULL DEFAULT 0
 );
 """
 
@@ -191,6 +199,14 @@ class Store:
             ).fetchall()
         return [path for path, digest in rows if digest != REMOVED]
 
+    def data_stamp(self) -> str:
+        """Changes whenever a data file's version is saved (not on a failed login)."""
+        with self._read() as con:
+            if con is None or not _has_tables(con):
+                return "empty"
+            count, newest = con.execute("SELECT COUNT(*), MAX(saved_at) FROM files").fetchone()
+        return f"{count}:{newest}" if count else "empty"
+
     def content_at(self, path: str, version: int) -> bytes | None:
         """The content of one stored version."""
         with self._read() as con:
@@ -200,6 +216,68 @@ class Store:
                 "SELECT content FROM files WHERE path = ? AND version = ?", (path, version)
             ).fetchone()
         return bytes(row[0]) if row else None
+
+    # -- login failures ------------------------------------------------------------
+    def login_locked_until(self, keys: Sequence[str], *, now: float) -> float | None:
+        """The latest time any of ``keys`` stays locked until, if one is locked at ``now``."""
+        with self._read() as con:
+            if con is None or not _has_table(con, "login_failures"):
+                return None
+            marks = ",".join("?" * len(keys))
+            row = con.execute(
+                f"SELECT MAX(locked_until) FROM login_failures WHERE key IN ({marks}) AND locked_until > ?",
+                (*keys, now),
+            ).fetchone()
+        return float(row[0]) if row and row[0] is not None else None
+
+    def record_login_failure(
+        self, keys: Sequence[tuple[str, int]], *, now: float, window: float, lock_seconds: float
+    ) -> float | None:
+        """Count one failed login against each key; returns the lock's end if a key is now locked.
+
+        Parameters
+        ----------
+        keys
+            ``(key, limit)`` pairs: a key locks for ``lock_seconds`` on its
+            ``limit``-th failure within ``window`` seconds.
+        """
+        locked: list[float] = []
+        with self._write() as con:
+            con.execute(
+                "DELETE FROM login_failures WHERE locked_until <= ? AND first_at <= ?", (now, now - window)
+            )
+            for key, limit in keys:
+                row = con.execute(
+                    "SELECT failures, first_at, locked_until FROM login_failures WHERE key = ?", (key,)
+                ).fetchone()
+                if row is None or row[1] <= now - window or 0 < row[2] <= now:
+                    failures, first_at = 1, now  # a new window (or the lock has run out)
+                else:
+                    failures, first_at = int(row[0]) + 1, float(row[1])
+                until = now + lock_seconds if failures >= limit else 0.0
+                if until:
+                    locked.append(until)
+                con.execute(
+                    "INSERT OR REPLACE INTO login_failures (key, failures, first_at, locked_until) "
+                    "VALUES (?,?,?,?)",
+                    (key, failures, first_at, until),
+                )
+        return max(locked) if locked else None
+
+    def clear_login_failures(self, keys: Sequence[str]) -> None:
+        """Forget the failed logins of ``keys`` (after a successful login)."""
+        if not self._has_failures(keys):
+            return  # nothing to forget: no write
+        with self._write() as con:
+            con.executemany("DELETE FROM login_failures WHERE key = ?", [(k,) for k in keys])
+
+    def _has_failures(self, keys: Sequence[str]) -> bool:
+        with self._read() as con:
+            if con is None or not _has_table(con, "login_failures"):
+                return False
+            marks = ",".join("?" * len(keys))
+            row = con.execute(f"SELECT 1 FROM login_failures WHERE key IN ({marks})", tuple(keys)).fetchone()
+        return row is not None
 
     # -- writing -------------------------------------------------------------------
     def save(
@@ -261,15 +339,16 @@ class Store:
                 )
         return Version(path, version, digest, now, author, note)
 
-    def undo(self, path: str, *, base_sha: str, folder_content: bytes | None, author: str) -> Version:
-        """Bring back the version before the current one, as a new version.
-
-        When the store holds a single version, the folder's file comes back.
+    def undo_target(
+        self, path: str, *, folder_content: bytes | None
+    ) -> tuple[bytes | None, Version, Version | None]:
+        """What :meth:`undo` would do: the content it brings back (``None``: no file), the
+        version it undoes, and the stored version it brings back (``None``: the folder's file).
 
         Raises
         ------
         StaleSaveError
-            When someone saved since ``base_sha``, or there is nothing to undo.
+            When there is nothing to undo.
         """
         # Walk the history as a stack: a save pushes its content, an undo pops one.
         actions = {int(str(e["version"])): str(e["action"]) for e in self.audit_log(path)}
@@ -283,12 +362,34 @@ class Store:
         if not stack:
             raise StaleSaveError(f"Không có thay đổi nào của {path} để hoàn tác.")
         newest = stack.pop()
-        target: bytes | None
         if stack:
             before = stack[-1]
-            target = None if before.sha256 == REMOVED else self.content_at(path, before.version)
-        else:
-            target = folder_content  # None when the first save created the file: undo removes it
+            return (
+                (None if before.sha256 == REMOVED else self.content_at(path, before.version)),
+                newest,
+                before,
+            )
+        return folder_content, newest, None  # None when the first save created the file: undo removes it
+
+    def undo(
+        self,
+        path: str,
+        *,
+        base_sha: str,
+        folder_content: bytes | None,
+        author: str,
+        changes: list[Change] | None = None,
+    ) -> Version:
+        """Bring back the version before the current one, as a new version.
+
+        When the store holds a single version, the folder's file comes back.
+
+        Raises
+        ------
+        StaleSaveError
+            When someone saved since ``base_sha``, or there is nothing to undo.
+        """
+        target, newest, _ = self.undo_target(path, folder_content=folder_content)
         return self.save(
             path,
             target,
@@ -296,6 +397,7 @@ class Store:
             folder_content=folder_content,
             author=author,
             note=f"hoàn tác phiên bản {newest.version}",
+            changes=changes,
             action="undo",
         )
 
@@ -309,8 +411,13 @@ def _stale_message(path: str, newest: Version | None) -> str:
 
 
 def _has_tables(con: sqlite3.Connection) -> bool:
+    return _has_table(con, "files")
+
+
+def _has_table(con: sqlite3.Connection, name: str) -> bool:
     return (
-        con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='files'").fetchone() is not None
+        con.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name=?", (name,)).fetchone()
+        is not None
     )
 
 
@@ -374,7 +481,7 @@ class DataSource:
             if path.is_file() and path.suffix in (".csv", ".geojson", ".json", ".gpkg", ".zip", ".shp"):
                 st = path.stat()
                 parts.append(f"{path}:{st.st_mtime_ns}:{st.st_size}")
-        if self.store is not None and self.store.path.exists():
-            st = self.store.path.stat()
-            parts.append(f"store:{st.st_mtime_ns}:{st.st_size}")
+        if self.store is not None:
+            # The stored versions, not the file's time: a failed login writes to the store too.
+            parts.append(f"store:{self.store.data_stamp()}")
         return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
