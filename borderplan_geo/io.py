@@ -259,10 +259,12 @@ def sniff_delimiter(text: str) -> str:
     lines = list(itertools.islice((ln for ln in io.StringIO(text) if ln.strip()), 50))
     best, best_score = ",", -1.0
     for delim in ("\t", ";", ","):
+        widths: list[int] = []
         try:
-            widths = [len(r) for r in csv.reader(lines, delimiter=delim)]
-        except csv.Error:  # a cell the reader refuses: read_csv_rows says which
-            continue
+            for r in csv.reader(lines, delimiter=delim):
+                widths.append(len(r))
+        except csv.Error:  # a cell the reader refuses (read_csv_rows says which): the rows before it count
+            pass
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
