@@ -29,6 +29,7 @@ import functools
 import json
 import re
 import sqlite3
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,18 +60,11 @@ SAFE_CONFIG: dict[str, str] = {
 }
 
 
+_LOCK = threading.Lock()
+
+
 @functools.cache
-def harden() -> frozenset[str]:
-    """Deregister every vector driver but :data:`ALLOWED_DRIVERS` and set :data:`SAFE_CONFIG`.
-
-    Idempotent (runs once per process). Returns the drivers left.
-
-    Raises
-    ------
-    RuntimeError
-        When another driver is still registered afterwards (a pyogrio that
-        registers drivers differently): better no GIS import than an open one.
-    """
+def _harden_once() -> frozenset[str]:
     from pyogrio._ogr import _register_drivers  # pyogrio's own call of GDALAllRegister()
 
     others = sorted(set(pyogrio.list_drivers()) - ALLOWED_DRIVERS)
@@ -82,6 +76,21 @@ def harden() -> frozenset[str]:
     if not left <= ALLOWED_DRIVERS:
         raise RuntimeError(f"GDAL drivers still registered: {sorted(left - ALLOWED_DRIVERS)}")
     return left
+
+
+def harden() -> frozenset[str]:
+    """Deregister every vector driver but :data:`ALLOWED_DRIVERS` and set :data:`SAFE_CONFIG`.
+
+    Idempotent (runs once per process). Returns the drivers left.
+
+    Raises
+    ------
+    RuntimeError
+        When another driver is still registered afterwards (a pyogrio that
+        registers drivers differently): better no GIS import than an open one.
+    """
+    with _LOCK:  # the app serves sessions from several threads: register once
+        return _harden_once()
 
 
 def expect_driver(path: Path | str, drivers: tuple[str, ...], label: str) -> dict[str, object]:

@@ -212,3 +212,41 @@ def test_validate_reads_the_slides_and_meta_with_the_apps_readers(tmp_path: Path
     problems = validate(DataSource(ws.data, Store(ws.store)))
     assert read_deck((ws.data / SLIDES_FILE).read_bytes())[1][0] in problems
     assert read_meta((ws.data / META_FILE).read_bytes())[1][0] in problems
+
+
+# --- the last nets: an error no check foresaw ----------------------------------------------------------------
+
+
+def test_preview_turns_an_unforeseen_error_into_a_message(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from borderplan_geo import importing
+    from borderplan_geo.store import DataSource, Store
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise KeyError("a reader's bug")
+
+    monkeypatch.setattr(importing, "read_user_file", broken)
+    ws = corpus.Workspace(tmp_path, "net")
+    pv = importing.preview("values", "so_lieu.csv", b"a;b\n1;2\n", DataSource(ws.data, Store(ws.store)))
+    assert not pv.can_commit
+    assert pv.errors[0].file == "so_lieu.csv" and "lỗi không lường trước: KeyError" in pv.errors[0].message
+
+
+def test_the_command_line_turns_an_unforeseen_error_into_a_message(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from borderplan_geo import cli
+
+    def broken(args: object) -> int:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(cli, "cmd_validate", broken)
+    assert cli.main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert (
+        "Lỗi không lường trước khi chạy lệnh 'validate' (ZeroDivisionError" in err and "Traceback" not in err
+    )
+    monkeypatch.setenv("BORDERPLAN_DEBUG", "1")
+    with pytest.raises(ZeroDivisionError):
+        cli.main(["validate"])
