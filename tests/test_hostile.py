@@ -1,6 +1,6 @@
 """Hostile and careless files and data folders: a Vietnamese message, never a hang or a traceback.
 
-Every row of :data:`tests.hostile_corpus.CASES` runs in a child process killed
+Every row of :data:`tests.hostile_cases.CASES` runs in a child process killed
 at 30 s (which fails the case), through the command line (``import``,
 ``validate``, ``status``, ``export``) or the library's ``preview``. Each one
 asserts: a message with Vietnamese diacritics that names the file and holds the
@@ -23,6 +23,7 @@ from borderplan_geo import _gdal
 from borderplan_geo._errors import DataError
 from borderplan_geo.io import read_user_file
 from borderplan_geo.settings import ImportLimits, get_settings
+from tests import hostile_cases as cases
 from tests import hostile_corpus as corpus
 from tests import hostile_files as hf
 from tests.test_importing import BAD_INPUTS
@@ -30,23 +31,23 @@ from tests.test_importing import BAD_INPUTS
 SYNONYMS = {"name": ("tên",), "id": ("mã",)}
 
 
-@pytest.mark.parametrize("case", corpus.CASES, ids=[c.name for c in corpus.CASES])
+@pytest.mark.parametrize("case", cases.CASES, ids=[c.name for c in cases.CASES])
 def test_hostile_case(case: corpus.Case, tmp_path: Path) -> None:
     outcome = corpus.run_case(case, tmp_path)
     assert not outcome.failures(), f"{outcome.failures()}\n--- output ---\n{outcome.output[-3000:]}"
 
 
 def test_the_corpus_covers_every_section_and_the_existing_cases() -> None:
-    sections = {c.section for c in corpus.CASES}
+    sections = {c.section for c in cases.CASES}
     assert {"§2", "§3", "§3b", "§4", "existing"} <= sections
-    existing = [c for c in corpus.CASES if c.name.startswith("test_importing: ")]
+    existing = [c for c in cases.CASES if c.name.startswith("test_importing: ")]
     assert len(existing) == len(BAD_INPUTS) == 27
-    assert len({c.name for c in corpus.CASES}) == len(corpus.CASES)
+    assert len({c.name for c in cases.CASES}) == len(cases.CASES)
 
 
 @pytest.mark.parametrize(
     "case",
-    [c for c in corpus.CASES if c.name.startswith(("VRT saved as .geojson", "corrupt store / status"))],
+    [c for c in cases.CASES if c.name.startswith(("VRT saved as .geojson", "corrupt store / status"))],
 )
 def test_the_real_entry_point_too(case: corpus.Case, tmp_path: Path) -> None:
     """Two cases again as ``python -m borderplan_geo`` in a fresh interpreter, not a fork."""
@@ -58,7 +59,7 @@ def test_a_case_that_hangs_is_killed_and_fails(tmp_path: Path, monkeypatch: pyte
     """The watchdog itself: a command still running at the deadline is a hang, not a pass."""
     monkeypatch.setattr(corpus, "TIMEOUT_S", 0.5)
     case = corpus.Case(
-        "sleeps", "test", "preview", corpus._preview("values", "a.csv", lambda ws: b"x"), "", "a.csv"
+        "sleeps", "test", "preview", cases.preview_file("values", "a.csv", lambda ws: b"x"), "", "a.csv"
     )
     monkeypatch.setattr(corpus, "_PREVIEW", "import time\ntime.sleep(30)\n")
     outcome = corpus.run_case(case, tmp_path)
@@ -174,8 +175,8 @@ def test_sniffing_a_csv_with_a_huge_field_does_not_raise() -> None:
 @pytest.mark.parametrize(
     ("change", "needle"),
     [
-        (corpus._cut_utf8, "indicators/values.csv"),
-        (corpus._corrupt_store, "store.sqlite"),
+        (cases.cut_utf8, "indicators/values.csv"),
+        (cases.corrupt_store, "store.sqlite"),
         (lambda ws: (ws.data / "views" / "slides.json").write_bytes(b"{"), None),
     ],
     ids=["values.csv cut inside a character", "corrupt store", "broken slides.json"],

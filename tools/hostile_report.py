@@ -1,4 +1,4 @@
-"""Run the hostile-file corpus (tests/hostile_corpus.py) and print the closing note's table.
+"""Run the hostile-file corpus (tests/hostile_cases.py) and print the closing note's table.
 
 Usage::
 
@@ -26,7 +26,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.hostile_corpus import CASES, Outcome, run_case  # noqa: E402
+from tests.hostile_cases import CASES  # noqa: E402
+from tests.hostile_corpus import Outcome, run_case  # noqa: E402
 
 ROWS: list[tuple[str, str]] = [
     ("kinds tried", "tried"),
@@ -72,7 +73,9 @@ def main(argv: list[str] | None = None) -> int:
             outcomes.append(outcome)
             if args.cases:
                 status = "ok" if not outcome.failures() else "; ".join(outcome.failures())
-                print(f"[{repo.name}] {case.section:8} {case.name[:58]:58} {outcome.seconds:5.1f}s  {status[:160]}")
+                print(
+                    f"[{repo.name}] {case.section:8} {case.name[:58]:58} {outcome.seconds:5.1f}s  {status[:160]}"
+                )
                 sys.stdout.flush()
         results[repo] = outcomes
     by_section: dict[str, int] = {}
