@@ -134,7 +134,7 @@ def _section2() -> list[Case]:
         return hf.vrt(str(ws.secret), "secret")
 
     def vrt_passwd(ws: Workspace) -> bytes:
-        return hf.vrt("CSV:/etc/passwd", "passwd", points=False)
+        return hf.vrt_passwd()
 
     def vrt_url(ws: Workspace) -> bytes:
         return hf.vrt("/vsicurl/" + ws.url("secret.csv"), "secret")

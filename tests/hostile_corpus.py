@@ -46,8 +46,9 @@ from tests import hostile_files as hf
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
 
-#: A case still running after this many seconds is killed: it counts as a hang.
-TIMEOUT_S = 30.0
+#: A case still running after this many seconds is killed: it counts as a hang (the issue's 30 s;
+#: ``BORDERPLAN_HOSTILE_TIMEOUT`` raises it on a machine much slower than a planner's laptop).
+TIMEOUT_S = float(os.environ.get("BORDERPLAN_HOSTILE_TIMEOUT", "30"))
 #: Address space a case may take (a bomb that gets through fails with MemoryError, not by swapping).
 MEMORY_BYTES = 4 << 30
 

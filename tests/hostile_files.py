@@ -232,17 +232,29 @@ def bomb_xlsx(size: int) -> bytes:
 # --- GIS files ---------------------------------------------------------------------------------------------
 
 
-def vrt(source: str, src_layer: str, *, layer: str = "du_an", points: bool = True) -> bytes:
-    """An OGR VRT document that makes GDAL read ``source`` (a path, ``CSV:…`` or a ``/vsicurl/`` URL)."""
-    geometry = (
-        '<GeometryType>wkbPoint</GeometryType><LayerSRS>WGS84</LayerSRS><GeometryField encoding="PointFromColumns" '
-        'x="lon" y="lat"/>'
-        if points
-        else ""
-    )
+def vrt(source: str, src_layer: str, *, layer: str = "du_an") -> bytes:
+    """An OGR VRT document that makes GDAL read ``source`` (a path or a ``/vsicurl/`` URL) as points."""
     return (
         f'<OGRVRTDataSource>\n  <OGRVRTLayer name="{layer}">\n    <SrcDataSource>{escape(source)}</SrcDataSource>\n'
-        f"    <SrcLayer>{escape(src_layer)}</SrcLayer>\n    {geometry}\n  </OGRVRTLayer>\n</OGRVRTDataSource>\n"
+        f"    <SrcLayer>{escape(src_layer)}</SrcLayer>\n"
+        "    <GeometryType>wkbPoint</GeometryType><LayerSRS>WGS84</LayerSRS>\n"
+        '    <GeometryField encoding="PointFromColumns" x="lon" y="lat"/>\n  </OGRVRTLayer>\n</OGRVRTDataSource>\n'
+    ).encode()
+
+
+def vrt_passwd() -> bytes:
+    """The issue's VRT: every line of ``/etc/passwd`` becomes a project's name (SQL over GDAL's CSV driver)."""
+    sql = (
+        "SELECT 'P-' || rowid AS id, field_1 AS name, 'water' AS sector, 'Tân Hộ Cơ' AS commune, "
+        "'planned' AS status, 0 AS progress, 'x' AS source, 105.45 + rowid * 0.0001 AS lon, 10.90 AS lat "
+        "FROM passwd"
+    )
+    return (
+        '<OGRVRTDataSource>\n  <OGRVRTLayer name="du_an">\n    <SrcDataSource>CSV:/etc/passwd</SrcDataSource>\n'
+        '    <OpenOptions><OOI key="HEADERS">NO</OOI></OpenOptions>\n'
+        f'    <SrcSQL dialect="SQLITE">{escape(sql)}</SrcSQL>\n'
+        "    <GeometryType>wkbPoint</GeometryType><LayerSRS>WGS84</LayerSRS>\n"
+        '    <GeometryField encoding="PointFromColumns" x="lon" y="lat"/>\n  </OGRVRTLayer>\n</OGRVRTDataSource>\n'
     ).encode()
 
 
