@@ -14,13 +14,16 @@ module, imported by every reader that hands bytes to GDAL, makes three rules:
   systems built on it) may open no URL, SQLite/GeoPackage may not reach other
   files (``OGR_SQLITE_ALLOW_EXTERNAL_ACCESS``), no side-car ``.aux.xml`` is
   written, and a folder is never listed to find side-cars.
-* **The driver is checked.** :func:`expect_driver` refuses a file that GDAL
-  opened with another driver than the one its bytes were sniffed as.
+* **The driver is named, then checked.** A GeoJSON and a GeoPackage are
+  opened with GDAL's own driver prefix (``GeoJSON:``, ``GPKG:``);
+  :func:`expect_driver` refuses any file that GDAL opened with another driver
+  than the one its bytes were sniffed as.
 
-The readers in :mod:`borderplan_geo.io` add what GDAL cannot know: the real
-format from the bytes, a GeoJSON's ``crs`` member interpreted (and removed)
-before GDAL sees it, a KML's links refused, a Shapefile's parts taken from
-the zip by name only.
+:func:`prepare` adds what GDAL cannot know, before GDAL sees the file: a
+GeoJSON's ``crs`` member interpreted (and removed), a KML's links refused, a
+Shapefile's parts taken from the zip by name only, a GeoPackage's virtual
+tables refused; :mod:`borderplan_geo.io` sniffs the real format from the bytes
+and refuses an OGR VRT document whatever its name.
 """
 
 from __future__ import annotations
