@@ -64,12 +64,15 @@ def dataset() -> Dataset:
     try:
         return _load(str(src.data_dir), str(src.store.path if src.store else ""), src.stamp())
     except DataError as exc:
-        st.error(
-            "Dữ liệu có lỗi, chưa thể vẽ bản đồ. Sửa các lỗi sau (hoặc chạy `python -m borderplan_geo validate`):"
-        )
-        st.code("\n".join(str(p) for p in exc.problems), language=None)
-        st.stop()
-        raise
+        details = "\n".join(str(p) for p in exc.problems)
+    except Exception as exc:  # a data folder no reader foresaw: a message, never a traceback on the page
+        details = f"lỗi không lường trước khi đọc dữ liệu: {type(exc).__name__}: {exc}"
+    st.error(
+        "Dữ liệu có lỗi, chưa thể vẽ bản đồ. Sửa các lỗi sau (hoặc chạy `python -m borderplan_geo validate`):"
+    )
+    st.code(details, language=None)
+    st.stop()
+    raise AssertionError("st.stop() ends the script run")
 
 
 def asset_base_url() -> str:

@@ -65,6 +65,10 @@ class CRSError(DataError):
     """Coordinates that cannot lie in the district as read (wrong or missing CRS)."""
 
 
+class StoreError(DataError):
+    """The users' store cannot be read or written: damaged, or not a store of this package."""
+
+
 class StaleSaveError(BorderplanError):
     """A save based on an older version than the one now stored."""
 

@@ -8,7 +8,10 @@ what was expected) instead of raising, so one pass reports every problem.
 
 from __future__ import annotations
 
+import csv
+import io
 import math
+import re
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
@@ -22,6 +25,51 @@ _FALSE = {"false", "0", "no", "n", "khong", "sai", ""}
 
 #: Years a figure may carry; outside this range it is surely a typo.
 YEAR_MIN, YEAR_MAX = 2015, 2030
+
+
+def read_csv_table(content: bytes, label: str) -> tuple[pd.DataFrame | None, list[Problem]]:
+    """A data folder's CSV (UTF-8, header on its first line) as text cells; ``None`` when unreadable.
+
+    The one reader of the data folder's tables: a file cut inside a UTF-8
+    character, saved as UTF-16, empty, binary or with rows of the wrong width
+    gives a problem naming the file (and the line), never an exception.
+    """
+    if content.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None, [
+            Problem(
+                label,
+                "tệp là văn bản UTF-16, cần CSV UTF-8: mở bằng Excel, chọn Lưu thành → 'CSV UTF-8 (Comma delimited)'",
+            )
+        ]
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = content[: exc.start].count(b"\n") + 1
+        return None, [
+            Problem(
+                label,
+                f"tệp không phải văn bản UTF-8 hợp lệ (byte lỗi ở vị trí {exc.start}): tệp bị cắt giữa chừng "
+                "hoặc lưu bằng bảng mã khác — lấy lại bản đầy đủ, lưu dạng CSV UTF-8",
+                row=line,
+            )
+        ]
+    if "\x00" in text:
+        return None, [Problem(label, "tệp chứa dữ liệu nhị phân (ký tự NUL), không phải bảng CSV")]
+    if not text.strip():
+        return None, [Problem(label, "tệp rỗng: cần ít nhất dòng tiêu đề cột")]
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError, csv.Error) as exc:
+        found = re.search(r"line (\d+)", str(exc))
+        row = int(found.group(1)) if found else None
+        wide = "Expected" in str(exc)
+        message = (
+            "dòng có số ô khác dòng tiêu đề cột (thừa dấu phẩy, hoặc thiếu dấu ngoặc kép quanh ô có dấu phẩy)"
+            if wide
+            else "không đọc được bảng CSV: kiểm tra dấu phẩy và dấu ngoặc kép"
+        )
+        return None, [Problem(label, message, row=row)]
+    return frame, []
 
 
 def parse_bool(text: object) -> bool:

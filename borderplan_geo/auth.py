@@ -63,7 +63,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from ._errors import AuthError, DataError, Problem
+from ._errors import AuthError, DataError, Problem, StoreError
 from ._text import clean_text
 from .settings import get_settings
 from .store import Store
@@ -446,10 +446,12 @@ def login(
         until = store.record_login_failure(
             keys, now=now, window=FAILURE_WINDOW_SECONDS, lock_seconds=LOCK_SECONDS
         )
-    except sqlite3.Error as exc:  # refuse the login rather than let a guesser past an unreadable count
+    except (sqlite3.Error, StoreError) as exc:  # refuse rather than let a guesser past an unreadable count
         raise DataError(
             Problem(
-                str(store.path), f"kho dữ liệu không đọc hoặc ghi được ({exc}): tạm thời chưa đăng nhập được"
+                str(store.path),
+                "kho dữ liệu không đọc hoặc ghi được (hỏng, hoặc không phải kho của BorderPlan Geo): "
+                "tạm thời chưa đăng nhập được — báo quản trị viên",
             )
         ) from exc
     if until is not None:

@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import DataError, Problem, UnitNameError
+from ._gdal import harden
 from .io import geometries_to_wgs84, is_vn2000
 from .store import DataSource
 from .units import MERGER_SOURCE, PLAN_CODES, fold, get_unit, resolve_unit, units
@@ -81,6 +82,7 @@ def read_units(source: DataSource) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     content = source.read_bytes(rel)
     if content is None:
         return _empty_units(), [Problem(rel, "thiếu tệp ranh giới xã")]
+    harden()  # the allowed drivers only: a file dropped in boundaries/official/ is read like an import
     try:
         raw = gpd.read_file(io.BytesIO(content))
     except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
@@ -210,10 +212,15 @@ def read_border(source: DataSource) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     content = source.read_bytes(BORDER_FILE)
     if content is None:
         return gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84), []
-    frame = gpd.read_file(io.BytesIO(content))
-    if frame.crs is None:
-        frame = frame.set_crs(WGS84)
-    frame = frame.to_crs(WGS84)
+    harden()
+    try:
+        frame = gpd.read_file(io.BytesIO(content))
+        if frame.crs is None:
+            frame = frame.set_crs(WGS84)
+        frame = frame.to_crs(WGS84)
+    except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
+        empty = gpd.GeoDataFrame({"name": []}, geometry=gpd.GeoSeries([], crs=WGS84), crs=WGS84)
+        return empty, [Problem(label, f"không đọc được tệp đường biên giới: {exc}")]
     problems = []
     for i, g in enumerate(frame.geometry):
         if g is None or g.geom_type not in ("LineString", "MultiLineString"):

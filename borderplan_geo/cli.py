@@ -450,3 +450,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BorderplanError as exc:
         sys.stderr.write(f"Lỗi: {exc}\n")
         return 1
+    except Exception as exc:  # an input no check foresaw: a message and exit code 1, never a traceback
+        if os.environ.get("BORDERPLAN_DEBUG"):
+            raise
+        sys.stderr.write(
+            f"Lỗi không lường trước khi chạy lệnh '{args.command}' ({type(exc).__name__}: {str(exc)[:300]}): "
+            f"kiểm tra dữ liệu bằng 'python -m borderplan_geo validate --data {args.data}'; "
+            "đặt BORDERPLAN_DEBUG=1 để xem chi tiết kỹ thuật\n"
+        )
+        return 1

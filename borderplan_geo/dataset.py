@@ -2,15 +2,20 @@
 
 :func:`load_dataset` is what the app, the command line and the exports call.
 :func:`validate` reads the same files but collects every problem instead of
-stopping, for ``python -m borderplan_geo validate``.
+stopping, for ``python -m borderplan_geo validate`` and the data page's check:
+every file the app reads (the store, ``meta.json``, the tables, the
+boundaries, the layers, ``views/slides.json``), each through the reader the
+app uses, so what validate calls valid is what the app can show.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import pandas as pd
@@ -103,14 +108,41 @@ class Dataset:
 
 
 def _declared_date(source: DataSource) -> datetime | None:
-    content = source.read_bytes(META_FILE)
-    if content is None:
-        return None
     try:
-        value = json.loads(content.decode("utf-8-sig")).get("data_date")
-        return datetime.strptime(str(value), "%Y-%m-%d")
-    except (ValueError, AttributeError, UnicodeDecodeError):
+        meta, problems = read_meta(source.read_bytes(META_FILE))
+    except DataError:
         return None
+    if problems or not meta.get("data_date"):
+        return None
+    return datetime.strptime(str(meta["data_date"]), "%Y-%m-%d")
+
+
+def read_meta(content: bytes | None, label: str = META_FILE) -> tuple[dict[str, Any], list[Problem]]:
+    """``meta.json``: a JSON object whose ``data_date`` (if any) is a YYYY-MM-DD date; ``{}`` if none."""
+    if content is None:
+        return {}, []
+    try:
+        doc = json.loads(content.decode("utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        return {}, [Problem(label, f"tệp không phải văn bản UTF-8 (byte lỗi ở vị trí {exc.start})")]
+    except (json.JSONDecodeError, RecursionError) as exc:
+        where = f" (dòng {exc.lineno}, cột {exc.colno})" if isinstance(exc, json.JSONDecodeError) else ""
+        return {}, [Problem(label, f"không đọc được JSON{where}: sửa lại cú pháp của tệp")]
+    if not isinstance(doc, dict):
+        return {}, [Problem(label, 'tệp cần có dạng {"title": …, "data_date": "YYYY-MM-DD", "note": …}')]
+    value = doc.get("data_date")
+    if value is not None:
+        try:
+            datetime.strptime(str(value), "%Y-%m-%d")
+        except ValueError:
+            return doc, [
+                Problem(
+                    label,
+                    f"data_date '{value}' không phải ngày dạng YYYY-MM-DD (ví dụ 2025-12-31)",
+                    column="data_date",
+                )
+            ]
+    return doc, []
 
 
 def data_source(settings: Settings | None = None, *, data_dir: Path | None = None) -> DataSource:
@@ -120,25 +152,42 @@ def data_source(settings: Settings | None = None, *, data_dir: Path | None = Non
 
 
 def read_dataset(source: DataSource) -> tuple[Dataset | None, list[Problem]]:
-    """Read everything, collecting every problem; the dataset is ``None`` if any is an error."""
+    """Read everything, collecting every problem; the dataset is ``None`` if any is an error.
+
+    A file that cannot be read at all (a folder in its place, the store
+    damaged) is a problem like any other, never an exception.
+    """
     problems: list[Problem] = []
     if not source.data_dir.is_dir():
         return None, [Problem(str(source.data_dir), "thư mục dữ liệu không tồn tại")]
-    targets, p = read_targets(source.read_bytes(TARGETS_FILE), TARGETS_FILE)
-    problems += p
-    indicators, p = read_indicators(source, targets)
-    problems += p
-    units_2020, p = read_units(source)
-    problems += p
-    border, p = read_border(source)
-    problems += p
+    if source.store is not None:
+        try:
+            source.store.check()
+        except DataError as exc:
+            return None, list(
+                exc.problems
+            )  # every file reads through the store: one message, not one per file
+
+    def step(read: Callable[[], tuple[Any, list[Problem]]]) -> Any:
+        try:
+            value, found = read()
+        except DataError as exc:
+            problems.extend(exc.problems)
+            return None
+        problems.extend(found)
+        return value
+
+    targets = step(lambda: read_targets(source.read_bytes(TARGETS_FILE), TARGETS_FILE)) or []
+    # Without the targets every figure would be refused too: the targets' own problem says it all.
+    indicators = step(lambda: read_indicators(source, targets)) if targets else None
+    units_2020 = step(lambda: read_units(source))
+    border = step(lambda: read_border(source))
     outline = None
-    if not units_2020.empty:
+    if units_2020 is not None and not units_2020.empty:
         outline = gpd.GeoSeries([district_outline(units_2020)], crs=units_2020.crs).to_crs(METRIC).iloc[0]
-    layers, p = read_all_layers(source, outline_metric=outline)
-    problems += p
+    layers = step(lambda: read_all_layers(source, outline_metric=outline))
     errors = [x for x in problems if x.severity == "error"]
-    if errors:
+    if errors or indicators is None or units_2020 is None or border is None or layers is None:
         return None, problems
     warnings = [x for x in problems if x.severity != "error"]
     return Dataset(source, targets, indicators, units_2020, border, layers, warnings), problems
@@ -154,8 +203,21 @@ def load_dataset(source: DataSource | None = None) -> Dataset:
 
 
 def validate(source: DataSource) -> list[Problem]:
-    """Every problem of a data folder (errors and warnings), file by file."""
-    return read_dataset(source)[1]
+    """Every problem of a data folder (errors and warnings), file by file: every file the app reads."""
+    from .slides import SLIDES_FILE, read_deck  # the slides sit above the dataset (they build maps)
+
+    if source.store is not None:
+        try:
+            source.store.check()
+        except DataError as exc:
+            return list(exc.problems)  # every other file reads through the store
+    _, problems = read_dataset(source)
+    for rel, read in ((META_FILE, read_meta), (SLIDES_FILE, read_deck)):
+        try:
+            problems += read(source.read_bytes(rel), rel)[1]
+        except DataError as exc:
+            problems += exc.problems
+    return problems
 
 
 __all__ = ["LAYERS", "Dataset", "data_source", "load_dataset", "read_dataset", "validate"]

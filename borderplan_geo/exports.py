@@ -84,6 +84,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 from reportlab.platypus import Image as RLImage
+from reportlab.platypus.doctemplate import LayoutError
 from shapely.geometry import Point, box
 from shapely.geometry.base import BaseGeometry
 
@@ -2004,9 +2005,14 @@ class _Styles:
         )
 
 
-def _p(text: object, style: Any) -> Any:
+#: Characters of one text on paper: a longer one (a name of 10 000 characters) ends in "…" so that
+#: its cell fits a page; the full text stays in the data, the map and the HTML export.
+PDF_TEXT_CHARS = 400
 
-    return Paragraph(html_lib.escape("" if text is None else str(text)).replace("\n", "<br/>"), style)
+
+def _p(text: object, style: Any) -> Any:
+    plain = _clip("" if text is None else str(text), PDF_TEXT_CHARS)
+    return Paragraph(html_lib.escape(plain).replace("\n", "<br/>"), style)
 
 
 #: Openings of a reason that the table already says another way ("(tk)").
@@ -2029,8 +2035,8 @@ def _short_reason(reason: str, coverage: Sequence[str]) -> str:
 def _pm(main: str, detail: str, style: Any) -> Any:
     """A cell with a main text and, on the next line, a grey detail."""
     return Paragraph(
-        f"{html_lib.escape(main)}<br/><font color='#555555' size='{style.fontSize - 0.6}'>"
-        f"{html_lib.escape(detail)}</font>",
+        f"{html_lib.escape(_clip(main, PDF_TEXT_CHARS))}<br/><font color='#555555' size='{style.fontSize - 0.6}'>"
+        f"{html_lib.escape(_clip(detail, PDF_TEXT_CHARS))}</font>",
         style,
     )
 
@@ -2599,6 +2605,11 @@ def export_pdf(
     rl_config.useA85 = 0  # images as binary streams: reportlab's pure-Python ASCII85 is slow
     try:
         doc.build(story, canvasmaker=_numbered_canvas(h))
+    except LayoutError as exc:  # a block taller than a page, whatever the clipping missed: a message
+        raise ExportError(
+            "không dàn được trang PDF: một bảng hoặc đoạn chữ cao hơn cả trang A4 — rút ngắn tên, ghi chú "
+            "quá dài trong dữ liệu rồi xuất lại (bản HTML vẫn xuất được)"
+        ) from exc
     finally:
         rl_config.useA85 = saved
     return buf.getvalue()

@@ -645,6 +645,9 @@ def preview(
             plan = _plan_features(ctx, filename, content, base, key, crs_option)
     except DataError as exc:
         return Preview(kind, label, target, tuple(exc.problems))
+    except Exception as exc:  # an input no check foresaw: a message naming the file, never a traceback
+        message = f"không đọc được tệp (lỗi không lường trước: {type(exc).__name__}): tệp có thể bị hỏng"
+        return Preview(kind, label, target, (Problem(label, message),))
     # The user's file first, file-level problems before rows, rows in order.
     problems = sorted(
         plan.problems, key=lambda p: (p.file != label and not p.file.startswith(label), p.row or 0)

@@ -25,13 +25,12 @@ reference.csv
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 import pandas as pd
 
 from ._errors import DataError, Problem
-from ._validate import TableReader
+from ._validate import TableReader, read_csv_table
 from .criteria import CRITERIA, LEVELS, parse_level
 from .store import DataSource
 from .targets import INDICATOR_CODES, Target
@@ -59,10 +58,6 @@ def _empty(columns: tuple[str, ...]) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
 
 
-def _read_csv(content: bytes) -> pd.DataFrame:
-    return pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-
-
 def _unit_column(reader: TableReader) -> str:
     """Files may name the commune in ``unit_code`` or in ``unit``/``commune``/``xa``."""
     for name in ("unit_code", "unit", "commune", "xa", "xã"):
@@ -76,8 +71,11 @@ def read_values(
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Read ``values.csv``; returns the good rows and every problem."""
     if content is None:
-        return _empty(VALUE_COLUMNS), []
-    reader = TableReader(_read_csv(content), label)
+        return _empty(VALUE_COLUMNS), [Problem(label, "thiếu tệp số liệu chỉ tiêu: ứng dụng cần tệp này")]
+    frame, problems = read_csv_table(content, label)
+    if frame is None:
+        return _empty(VALUE_COLUMNS), problems
+    reader = TableReader(frame, label)
     unit_col = _unit_column(reader)
     if not reader.require_columns((unit_col, "indicator", "year", "value", "source")):
         return _empty(VALUE_COLUMNS), reader.problems
@@ -131,8 +129,13 @@ def read_values(
 def read_criteria(content: bytes | None, label: str) -> tuple[pd.DataFrame, list[Problem]]:
     """Read ``criteria.csv``; returns the good rows and every problem."""
     if content is None:
-        return _empty(CRITERIA_COLUMNS), []
-    reader = TableReader(_read_csv(content), label)
+        return _empty(CRITERIA_COLUMNS), [
+            Problem(label, "thiếu tệp đánh giá tiêu chí nông thôn mới: ứng dụng cần tệp này")
+        ]
+    frame, problems = read_csv_table(content, label)
+    if frame is None:
+        return _empty(CRITERIA_COLUMNS), problems
+    reader = TableReader(frame, label)
     unit_col = _unit_column(reader)
     level_col = "level" if "level" in reader.frame.columns else "status"
     if not reader.require_columns((unit_col, "year", "criterion", level_col, "source")):
@@ -178,7 +181,10 @@ def read_population(content: bytes | None, label: str) -> tuple[pd.DataFrame, li
     """Read ``population.csv``; returns the good rows and every problem."""
     if content is None:
         return _empty(POPULATION_COLUMNS), []
-    reader = TableReader(_read_csv(content), label)
+    frame, problems = read_csv_table(content, label)
+    if frame is None:
+        return _empty(POPULATION_COLUMNS), problems
+    reader = TableReader(frame, label)
     unit_col = _unit_column(reader)
     if not reader.require_columns((unit_col, "year", "population", "households", "source")):
         return _empty(POPULATION_COLUMNS), reader.problems
@@ -216,7 +222,10 @@ def read_reference(content: bytes | None, label: str) -> tuple[pd.DataFrame, lis
     """Read ``reference.csv``; returns the good rows and every problem."""
     if content is None:
         return _empty(REFERENCE_COLUMNS), []
-    reader = TableReader(_read_csv(content), label)
+    frame, problems = read_csv_table(content, label)
+    if frame is None:
+        return _empty(REFERENCE_COLUMNS), problems
+    reader = TableReader(frame, label)
     if not reader.require_columns(("series", "year", "value", "source")):
         return _empty(REFERENCE_COLUMNS), reader.problems
     rows: list[dict[str, object]] = []

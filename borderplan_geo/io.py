@@ -16,8 +16,17 @@ Formats (by the file's suffix, checked against its first bytes)
     their value; a cell formatted as a percentage (0,95 shown as 95 %) reads 95.
 ``.geojson`` ``.json`` ``.gpkg`` (one layer), ``.zip`` (one Shapefile, with its
 ``.prj``), ``.kml`` ``.kmz`` (all folders)
-    Through pyogrio and its bundled GDAL (drivers GeoJSON, GPKG,
-    ESRI Shapefile, LIBKML/KML).
+    Through pyogrio and its bundled GDAL, locked down by
+    :mod:`borderplan_geo._gdal`: each format opens with its one driver
+    (GeoJSON, GPKG, ESRI Shapefile, KML) and nothing outside the file. An OGR
+    VRT document is refused whatever its suffix.
+
+Hostile and careless files
+--------------------------
+Every reader keeps :class:`~borderplan_geo.settings.ImportLimits` (rows,
+columns, cell length, features, vertices, inflated size), checked before the
+file is read (:mod:`borderplan_geo._limits`): a file past one is refused with a
+Vietnamese message naming the file and the limit, never hangs the import.
 
 Spreadsheets as people write them
 ---------------------------------
@@ -45,6 +54,7 @@ from __future__ import annotations
 import csv
 import functools
 import io
+import itertools
 import math
 import re
 import tempfile
@@ -68,8 +78,11 @@ from pyproj.exceptions import ProjError
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import CRSError, DataError, Problem
+from ._gdal import check_vertices, count_features, expect_driver, prepare
+from ._limits import check_cell_length, open_zip, read_csv_rows, scan_workbook
 from ._text import clean_text
 from .formatting import parse_number
+from .settings import ImportLimits, get_settings
 from .units import fold, try_resolve
 
 WGS84 = "EPSG:4326"
@@ -151,6 +164,15 @@ def file_format(filename: str, content: bytes) -> str:
             suffix, "các loại tệp đọc được: " + ", ".join(sorted(FORMATS)) + " (Shapefile nén trong .zip)"
         )
         raise DataError(Problem(label, f"không đọc được loại tệp '{suffix or '(không có đuôi)'}': {hint}"))
+    if _VRT.search(content[:4096]):
+        # An OGR VRT document makes GDAL open any path or URL it names: never read a user's one.
+        raise DataError(
+            Problem(
+                label,
+                "tệp là tài liệu VRT của GDAL (trỏ tới tệp hoặc địa chỉ mạng khác), không phải dữ liệu: "
+                "không đọc tệp này — xuất lại dữ liệu thành GeoJSON, GeoPackage hoặc Shapefile",
+            )
+        )
     head = content[:512]
     zipped = head.startswith(b"PK\x03\x04")
     mismatch = ""
@@ -164,6 +186,10 @@ def file_format(filename: str, content: bytes) -> str:
         mismatch = "không phải GeoPackage hợp lệ"
     elif fmt in ("geojson", "kml") and (zipped or _binary(head)):
         mismatch = "không phải tệp văn bản GeoJSON/KML"
+    elif fmt == "geojson" and not _first_char(head, b"{"):
+        mismatch = "không phải GeoJSON (một GeoJSON bắt đầu bằng '{')"
+    elif fmt == "kml" and not _first_char(head, b"<"):
+        mismatch = "không phải KML (một KML bắt đầu bằng '<?xml' hoặc '<kml')"
     elif fmt == "csv" and (zipped or head.startswith(b"SQLite format 3\x00") or _binary(head)):
         mismatch = "không phải tệp văn bản CSV (có thể là Excel bị đổi đuôi: mở bằng Excel và lưu .xlsx)"
     if mismatch:
@@ -171,6 +197,15 @@ def file_format(filename: str, content: bytes) -> str:
             Problem(label, f"tệp {mismatch}: có thể tệp bị hỏng, tải về chưa xong hoặc bị đổi đuôi")
         )
     return fmt
+
+
+_VRT = re.compile(rb"<\s*OGRVRTDataSource", re.IGNORECASE)
+
+
+def _first_char(head: bytes, char: bytes) -> bool:
+    """True when the text (after a BOM and blanks) starts with ``char``."""
+    text = head.lstrip(b"\xef\xbb\xbf").lstrip()
+    return text.startswith(char)
 
 
 def _binary(head: bytes) -> bool:
@@ -222,10 +257,15 @@ def decode_text(content: bytes, label: str) -> tuple[str, list[Problem]]:
 
 def sniff_delimiter(text: str) -> str:
     """The separator of a CSV text: the one of ``,`` ``;`` tab giving the most rows of one width."""
-    lines = [ln for ln in text.splitlines() if ln.strip()][:50]
+    lines = list(itertools.islice((ln for ln in io.StringIO(text) if ln.strip()), 50))
     best, best_score = ",", -1.0
     for delim in ("\t", ";", ","):
-        widths = [len(r) for r in csv.reader(lines, delimiter=delim)]
+        widths: list[int] = []
+        try:
+            for r in csv.reader(lines, delimiter=delim):
+                widths.append(len(r))
+        except csv.Error:  # a cell the reader refuses (read_csv_rows says which): the rows before it count
+            pass
         if not widths:
             continue
         common = max(set(widths), key=widths.count)
@@ -238,54 +278,77 @@ def sniff_delimiter(text: str) -> str:
     return best
 
 
-def read_csv_sheet(content: bytes, label: str) -> tuple[Sheet, list[Problem]]:
-    """A CSV file as one sheet of text cells."""
+def read_csv_sheet(
+    content: bytes, label: str, *, limits: ImportLimits | None = None
+) -> tuple[Sheet, list[Problem]]:
+    """A CSV file as one sheet of text cells, within the import limits (rows, columns, cell length)."""
+    limits = limits or get_settings().limits
     text, problems = decode_text(content, label)
     delim = sniff_delimiter(text)
-    rows = [[_clean_cell(c) for c in r] for r in csv.reader(io.StringIO(text, newline=""), delimiter=delim)]
+    rows = [[_clean_cell(c) for c in r] for r in read_csv_rows(text, label, delim, limits)]
     return Sheet("", rows), problems
 
 
-def read_xlsx_sheets(content: bytes, label: str) -> list[Sheet]:
-    """Every visible worksheet, merged cells filled, percentage cells as percent."""
+def read_xlsx_sheets(content: bytes, label: str, *, limits: ImportLimits | None = None) -> list[Sheet]:
+    """Every visible worksheet, merged cells filled, percentage cells as percent.
+
+    The workbook's zip and each sheet's XML are checked first
+    (:func:`~borderplan_geo._limits.scan_workbook`): openpyxl then streams
+    (read-only mode) only the rows and columns that hold values.
+    """
     import openpyxl  # imported here: only spreadsheets need it
 
+    limits = limits or get_settings().limits
+    what = "bảng tính .xlsx"
+    broken = _unreadable_book(label, zipfile.BadZipFile()).message
+    shapes = scan_workbook(open_zip(content, label, limits, what=what, broken=broken), label, limits)
     try:
-        book = openpyxl.load_workbook(io.BytesIO(content), data_only=True)
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a damaged file
-        raise DataError(
-            Problem(
-                label,
-                "không mở được bảng tính: tệp hỏng hoặc không phải .xlsx — mở thử bằng Excel rồi lưu lại "
-                f"dạng Excel Workbook (.xlsx) (chi tiết: {type(exc).__name__})",
-            )
-        ) from exc
+        raise DataError(_unreadable_book(label, exc)) from exc
     sheets = []
-    for ws in book.worksheets:
-        if ws.sheet_state != "visible":
-            continue
-        grid: list[list[object]] = []
-        for row in ws.iter_rows():
-            line: list[object] = []
-            for cell in row:
-                value = cell.value
-                percent = "%" in str(cell.number_format or "")
-                if percent and isinstance(value, int | float) and not isinstance(value, bool):
-                    value = round(float(value) * 100, 10)
-                line.append(_clean_cell(value))
-            grid.append(line)
-        for merged in ws.merged_cells.ranges:
-            r0, c0 = merged.min_row - 1, merged.min_col - 1
-            top = grid[r0][c0] if r0 < len(grid) and c0 < len(grid[r0]) else None
-            for r in range(merged.min_row - 1, merged.max_row):
-                for c in range(merged.min_col - 1, merged.max_col):
-                    while r >= len(grid):
-                        grid.append([])
-                    while c >= len(grid[r]):
-                        grid[r].append(None)
-                    grid[r][c] = top
-        sheets.append(Sheet(ws.title, grid))
+    try:
+        for ws in book.worksheets:
+            shape = shapes.get(ws.title)
+            if shape is None:
+                raise DataError(_unreadable_book(label, KeyError(ws.title)))
+            if shape.state != "visible":
+                continue
+            grid: list[list[object]] = []
+            if shape.rows and shape.columns:
+                for number, row in enumerate(
+                    ws.iter_rows(min_row=1, max_row=shape.rows, min_col=1, max_col=shape.columns), start=1
+                ):
+                    line: list[object] = []
+                    for cell in row:
+                        value = cell.value
+                        percent = "%" in str(getattr(cell, "number_format", None) or "")
+                        if percent and isinstance(value, int | float) and not isinstance(value, bool):
+                            value = round(float(value) * 100, 10)
+                        line.append(_clean_cell(value))
+                    check_cell_length(line, f"{label} [trang '{ws.title}']", number, limits)
+                    grid.append(line)
+            for r0, c0, r1, c1 in shape.merges:
+                top = grid[r0 - 1][c0 - 1] if r0 <= len(grid) and c0 <= len(grid[r0 - 1]) else None
+                for r in range(r0 - 1, min(r1, len(grid))):
+                    for c in range(c0 - 1, min(c1, len(grid[r]))):
+                        grid[r][c] = top
+            sheets.append(Sheet(ws.title, grid))
+    except DataError:
+        raise
+    except Exception as exc:  # openpyxl parses the sheet while streaming: a damaged sheet fails here
+        raise DataError(_unreadable_book(label, exc)) from exc
+    finally:
+        book.close()
     return sheets
+
+
+def _unreadable_book(label: str, exc: BaseException) -> Problem:
+    return Problem(
+        label,
+        "không mở được bảng tính: tệp hỏng hoặc không phải .xlsx — mở thử bằng Excel rồi lưu lại "
+        f"dạng Excel Workbook (.xlsx) (chi tiết: {type(exc).__name__})",
+    )
 
 
 def _clean_cell(value: object) -> object:
@@ -634,22 +697,24 @@ def _plain(value: object) -> object:
 
 
 def read_vector(
-    filename: str, content: bytes, fmt: str
+    filename: str, content: bytes, fmt: str, *, limits: ImportLimits | None = None
 ) -> tuple[gpd.GeoDataFrame, CRS | None, list[Problem]]:
     """A GIS file's features, the CRS it declares (``None`` when none) and any warnings.
 
     A GeoPackage or a zip must hold one layer; a KML's folders are read together.
     A GeoJSON without a ``crs`` member declares nothing (RFC 7946 says WGS84;
-    the caller checks that the coordinates agree).
+    the caller checks that the coordinates agree). The bytes are checked and
+    prepared first (:func:`~borderplan_geo._gdal.prepare`), then GDAL opens the
+    prepared file with the one driver its format allows, in a fresh folder of
+    its own, within the feature and vertex limits.
     """
+    limits = limits or get_settings().limits
     label = Path(filename).name
     problems: list[Problem] = []
-    suffix = {"shapefile": ".zip", "geojson": ".geojson"}.get(fmt, f".{fmt}")
     with tempfile.TemporaryDirectory(prefix="borderplan-import-") as tmp:
-        path = Path(tmp) / f"input{suffix}"
-        path.write_bytes(content)
-        if fmt == "shapefile":
-            problems += _check_zip(content, label)
+        prepared = prepare(fmt, content, label, Path(tmp), limits)
+        path = prepared.path
+        expect_driver(path, prepared.drivers, label)
         try:
             layers = [str(x[0]) for x in pyogrio.list_layers(path)]
         except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
@@ -663,11 +728,12 @@ def read_vector(
                     f"tệp có {len(layers)} lớp ({', '.join(layers)}): hãy xuất riêng lớp cần nhập ra một tệp",
                 )
             )
+        count_features(path, layers, label, limits)
         frames = []
         for layer in layers:
             try:
                 kwargs: dict[str, Any] = {}
-                if fmt == "shapefile" and not _zip_has(content, ".cpg"):
+                if fmt == "shapefile" and not prepared.has_cpg:
                     kwargs["encoding"] = "UTF-8"
                 with warnings.catch_warnings(record=True) as caught:
                     warnings.simplefilter("always")
@@ -689,11 +755,12 @@ def read_vector(
                 ) from exc
             frames.append(frame)
     crs = frames[0].crs
-    if fmt == "geojson" and b'"crs"' not in content:
-        crs = None
+    if fmt == "geojson":
+        crs = prepared.crs  # the file's own "crs" member, read before GDAL (which never saw it)
     if fmt in ("kml", "kmz"):
         crs = CRS.from_user_input(WGS84)
     frame = frames[0] if len(frames) == 1 else gpd.GeoDataFrame(pd.concat(frames, ignore_index=True))
+    check_vertices(frame, label, limits)
     if fmt in ("kml", "kmz"):
         # GDAL puts the Placemark's id in "id" and an ExtendedData field named "id" in "id2".
         if "id2" in frame.columns:
@@ -720,59 +787,39 @@ _KML_NOISE = {
 }
 
 
-def _check_zip(content: bytes, label: str) -> list[Problem]:
+def zip_has_prj(content: bytes) -> bool:
+    """True when a zipped Shapefile carries its ``.prj`` (its CRS)."""
     try:
-        names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-    except zipfile.BadZipFile as exc:
-        raise DataError(
-            Problem(
-                label, "tệp nén .zip bị hỏng hoặc tải về chưa xong: nén lại các tệp Shapefile rồi nhập lại"
-            )
-        ) from exc
-    lower = [n.lower() for n in names]
-    shps = [n for n in lower if n.endswith(".shp")]
-    if not shps:
-        found = ", ".join(names[:8]) or "không có tệp nào"
-        raise DataError(
-            Problem(
-                label, f"tệp nén không chứa Shapefile (.shp) (có: {found}): nén đủ .shp, .shx, .dbf, .prj"
-            )
-        )
-    missing = [ext for ext in (".shx", ".dbf") if not any(n.endswith(ext) for n in lower)]
-    if missing:
-        raise DataError(
-            Problem(label, f"Shapefile thiếu tệp {', '.join(missing)}: nén đủ .shp, .shx, .dbf, .prj")
-        )
-    return []
-
-
-def _zip_has(content: bytes, ext: str) -> bool:
-    try:
-        return any(n.lower().endswith(ext) for n in zipfile.ZipFile(io.BytesIO(content)).namelist())
-    except zipfile.BadZipFile:
+        return any(n.lower().endswith(".prj") for n in zipfile.ZipFile(io.BytesIO(content)).namelist())
+    except (zipfile.BadZipFile, ValueError, EOFError):
         return False
 
 
-def zip_has_prj(content: bytes) -> bool:
-    """True when a zipped Shapefile carries its ``.prj`` (its CRS)."""
-    return _zip_has(content, ".prj")
-
-
-def _clean_gdal(text: object, path: Path, label: str) -> str:
+def _clean_gdal(text: object, path: Path | str, label: str) -> str:
     """GDAL's words with the temporary path replaced by the user's file name."""
-    out = str(text).replace(str(path), label).replace(str(path.parent), "")
+    raw = str(path)
+    bare = raw.split(":", 1)[1] if ":" in raw and not raw.startswith("/") else raw  # "GeoJSON:/tmp/…"
+    out = str(text).replace(raw, label).replace(bare, label).replace(str(Path(bare).parent), "")
     out = re.sub(r"/vsi\w+/\S+", label, out)
     return out.split("; It might help")[0].strip()
 
 
-def _gdal_message(exc: BaseException, path: Path, label: str) -> str:
+def _gdal_message(exc: BaseException, path: Path | str, label: str) -> str:
     return f"tệp hỏng hoặc không đúng định dạng ({_clean_gdal(exc, path, label)})"
 
 
 def read_user_file(
-    filename: str, content: bytes, synonyms: Mapping[str, Sequence[str]], *, years: bool = False
+    filename: str,
+    content: bytes,
+    synonyms: Mapping[str, Sequence[str]],
+    *,
+    years: bool = False,
+    limits: ImportLimits | None = None,
 ) -> tuple[list[Table], list[Problem]]:
     """Read any supported file into tables (one per worksheet with a header).
+
+    ``limits`` (default: the settings') bound what the file may hold; they are
+    checked before the file is read.
 
     Raises
     ------
@@ -781,18 +828,19 @@ def read_user_file(
     """
     label = Path(filename).name or filename
     fmt = file_format(filename, content)
+    limits = limits or get_settings().limits
     problems: list[Problem] = []
     if fmt in VECTOR_FORMATS:
-        frame, crs, problems = read_vector(filename, content, fmt)
+        frame, crs, problems = read_vector(filename, content, fmt, limits=limits)
         table = table_from_frame(frame, label, synonyms, truncated=fmt == "shapefile")
         table.crs = crs
         table.fmt = fmt
         return [table], problems
     if fmt == "csv":
-        sheet, problems = read_csv_sheet(content, label)
+        sheet, problems = read_csv_sheet(content, label, limits=limits)
         sheets = [sheet]
     else:
-        sheets = read_xlsx_sheets(content, label)
+        sheets = read_xlsx_sheets(content, label, limits=limits)
     tables = []
     several = sum(1 for s in sheets if any(any(not _blank(c) for c in row) for row in s.cells)) > 1
     for sheet in sheets:

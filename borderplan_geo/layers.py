@@ -22,13 +22,17 @@ to the audit log as its own line (:func:`sensitive_audit`).
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
+import shapely
+from pyproj import Transformer
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
@@ -424,7 +428,7 @@ class _FeatureChecker:
             )
             return None
         if self.outline is not None:
-            g = gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC).iloc[0]
+            g = _to_metric(geom)
             dist = 0.0 if g.intersects(self.outline) else float(g.distance(self.outline))
             if dist > OUTSIDE_TOLERANCE_M:
                 lon, lat = geom.representative_point().coords[0]
@@ -438,6 +442,21 @@ class _FeatureChecker:
                 )
                 return None
         return geom
+
+
+@functools.lru_cache(maxsize=1)
+def _metric_transformer() -> Transformer:
+    return Transformer.from_crs(WGS84, METRIC, always_xy=True)
+
+
+def _to_metric(geom: BaseGeometry) -> BaseGeometry:
+    """A WGS84 geometry in :data:`METRIC`: one transformer for every feature (a GeoSeries each is slow)."""
+
+    def fn(coords: np.ndarray) -> np.ndarray:
+        x, y = _metric_transformer().transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(geom, fn)
 
 
 def _number(

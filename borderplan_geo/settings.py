@@ -43,6 +43,41 @@ BASEMAPS: tuple[str, ...] = ("auto", "none", "osm", "light", "satellite")
 
 
 @dataclass(frozen=True)
+class ImportLimits:
+    """Bounds a user's file must keep, checked before it is read (or while it streams).
+
+    A file past one is refused with a Vietnamese message naming the limit, so a
+    hostile or careless file cannot hang the import or fill the server's memory.
+    The defaults are far above what a district's files hold: tens to a few
+    thousand rows (3 communes × about 20 indicators × 6 years is 360 rows; the
+    projects file holds hundreds), and an import of 10 000 rows takes about
+    10 s here (``benchmarks/bench_import.py``). A 200 000-row CSV is refused
+    without being parsed past row 10 001.
+    """
+
+    #: Rows of a table (CSV or one worksheet), header included.
+    max_rows: int = 10_000
+    #: Columns of a table.
+    max_columns: int = 200
+    #: Characters in one cell (Excel's own limit is 32 767).
+    max_cell_chars: int = 32_767
+    #: Features in a GIS file.
+    max_features: int = 10_000
+    #: Vertices in one geometry (a surveyed commune boundary has a few tens of thousands).
+    max_vertices: int = 200_000
+    #: Bytes of all the members of a zip (.xlsx, .kmz, zipped Shapefile) once inflated.
+    max_inflated_bytes: int = 200 * 1024 * 1024
+    #: Members in a zip (a workbook has a few dozen parts).
+    max_zip_members: int = 1_000
+    #: Worksheets in a workbook.
+    max_sheets: int = 50
+    #: Cells a worksheet may hold with their merged ranges filled in.
+    max_cells: int = 2_000_000
+    #: Nesting depth of a GeoJSON document (a MultiPolygon needs 7).
+    max_json_depth: int = 64
+
+
+@dataclass(frozen=True)
 class Settings:
     """Settings of one run of the tool."""
 
@@ -62,6 +97,8 @@ class Settings:
     cluster_threshold: int = 30
     #: Largest file a user may import, in bytes.
     max_import_bytes: int = 50 * 1024 * 1024
+    #: What a user's file may hold (rows, cells, inflated size…), checked before reading.
+    limits: ImportLimits = field(default_factory=ImportLimits)
 
     @property
     def store(self) -> Path:

@@ -103,7 +103,7 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
     problems: list[Problem] = []
     try:
         doc = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
         return default_deck(), [Problem(label, f"không đọc được JSON: {exc}")]
     if not isinstance(doc, dict) or not isinstance(doc.get("views"), list):
         return default_deck(), [Problem(label, 'tệp cần có dạng {"title": …, "views": [ … ]}')]

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ._errors import StaleSaveError
+from ._errors import DataError, Problem, StaleSaveError, StoreError
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS files (
@@ -65,6 +65,12 @@ CREATE TABLE IF NOT EXISTS login_failures (
 );
 """
 
+
+#: The columns every store has: a store lacking one is of another program or version.
+_COLUMNS: dict[str, set[str]] = {
+    "files": {"path", "version", "content", "sha256", "saved_at", "author", "note"},
+    "audit": {"at", "author", "path", "version", "action", "record", "field", "old", "new"},
+}
 
 #: The version tag of a missing file; a stored version with it records a removal.
 REMOVED = "none"
@@ -115,17 +121,28 @@ class Store:
         if not self.path.exists():
             yield None
             return
+        if not self.path.is_file():
+            raise self._broken("đường dẫn là một thư mục, không phải tệp")
         uri = f"file:{self.path.as_posix()}?mode=ro"
-        con = sqlite3.connect(uri, uri=True, timeout=10)
+        try:
+            con = sqlite3.connect(uri, uri=True, timeout=10)
+        except sqlite3.Error as exc:
+            raise self._broken(str(exc)) from exc
         try:
             yield con
+        except sqlite3.Error as exc:  # not a database, or tables of another shape
+            raise self._broken(str(exc)) from exc
         finally:
             con.close()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sqlite3.Connection]:
+        self.check()  # a damaged store is refused before it is opened for writing: its bytes stay
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        try:
+            con = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise self._broken(str(exc)) from exc
         try:
             con.execute("PRAGMA journal_mode=DELETE")
             con.execute("PRAGMA synchronous=FULL")
@@ -137,8 +154,39 @@ class Store:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+        except sqlite3.Error as exc:
+            raise self._broken(str(exc)) from exc
         finally:
             con.close()
+
+    def _broken(self, detail: str) -> StoreError:
+        return StoreError(
+            Problem(
+                str(self.path),
+                f"kho dữ liệu bị hỏng hoặc không đúng cấu trúc kho của BorderPlan Geo ({detail}): chưa đọc, "
+                "chưa ghi gì — khôi phục bản sao lưu của tệp này, hoặc đổi tên nó để bắt đầu một kho mới "
+                "(thư mục dữ liệu vẫn nguyên)",
+            )
+        )
+
+    def check(self) -> None:
+        """Refuse a store that is no SQLite file of this package (or of another shape), before any use.
+
+        A missing store is fine (it is created on the first save).
+
+        Raises
+        ------
+        StoreError
+            Naming the store's file.
+        """
+        with self._read() as con:
+            if con is None:
+                return
+            for table, columns in _COLUMNS.items():
+                found = {str(r[1]) for r in con.execute(f"PRAGMA table_info({table})").fetchall()}
+                if found and not columns <= found:
+                    missing = ", ".join(sorted(columns - found))
+                    raise self._broken(f"bảng {table} thiếu cột {missing}")
 
     # -- reading -------------------------------------------------------------------
     def current(self, path: str) -> tuple[bytes, Version] | None:
@@ -441,9 +489,24 @@ class DataSource:
         self.store = store
 
     def folder_bytes(self, rel: str) -> bytes | None:
-        """The folder's own file, ignoring the store."""
+        """The folder's own file, ignoring the store; ``None`` when there is none.
+
+        Raises
+        ------
+        DataError
+            When the path is a folder (or another non-file) or cannot be read.
+        """
         path = self.data_dir / rel
-        return path.read_bytes() if path.is_file() else None
+        if not path.exists():
+            return None
+        if not path.is_file():
+            raise DataError(
+                Problem(rel, "là một thư mục (không phải tệp): xóa hoặc đổi tên thư mục này, đặt tệp vào")
+            )
+        try:
+            return path.read_bytes()
+        except OSError as exc:
+            raise DataError(Problem(rel, f"không đọc được tệp ({exc.strerror or exc})")) from exc
 
     def read_bytes(self, rel: str) -> bytes | None:
         """The current content of a data file, or ``None`` when there is none."""

@@ -35,14 +35,12 @@ status_by_year
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import pandas as pd
-
 from ._errors import DataError, Problem
+from ._validate import read_csv_table
 from .formatting import format_number
 from .store import DataSource
 
@@ -185,8 +183,9 @@ def read_targets(content: bytes | None, label: str = TARGETS_FILE) -> tuple[list
     """Parse the targets file, returning what could be read and every problem."""
     if content is None:
         return [], [Problem(label, "thiếu tệp chỉ tiêu")]
-    frame = pd.read_csv(io.BytesIO(content), dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    problems: list[Problem] = []
+    frame, problems = read_csv_table(content, label)
+    if frame is None:
+        return [], problems
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
         return [], [Problem(label, f"thiếu cột: {', '.join(missing)}", row=1)]

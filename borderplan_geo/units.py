@@ -18,6 +18,7 @@ message that lists what it could have meant.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -153,13 +154,28 @@ def fold(text: str) -> str:
 
     >>> fold("  TÂN  HỘ CƠ ")
     'tan ho co'
+
+    Short texts (names, headers, choices) are remembered: an import folds the same
+    few names for every row.
     """
-    text = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    text = str(text)
+    return _fold_short(text) if len(text) <= _FOLD_CACHED_CHARS else _fold(text)
+
+
+#: Texts up to this length are folded once and remembered (names, headers, choices).
+_FOLD_CACHED_CHARS = 200
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).strip().lower()
     text = text.replace("đ", "d").replace("Đ", "d")
     decomposed = unicodedata.normalize("NFD", text)
     bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
     bare = re.sub(r"[_\-–—,;:]+", " ", bare)
     return re.sub(r"\s+", " ", bare).strip()
+
+
+_fold_short = functools.lru_cache(maxsize=8192)(_fold)
 
 
 def _strip_prefix(folded: str) -> str:
