@@ -181,6 +181,7 @@ from .sheet_layout import (
     Skipped,
     cell_text,
     footnote_source,
+    is_note,
     label_kind,
     layout_from_saved,
     parse_mapping,
@@ -1282,6 +1283,10 @@ def _plan_values(
         check = _Check(table)
         plan.skipped += table.skipped
         figures = _table_figures(ctx, table, check, plan, option_code=option_code, option_year=year)
+        last = max((f.row for f in figures), default=0)
+        inside = [b for b in table.blank_rows if b < last]
+        if inside:
+            plan.skipped.append(Skipped(table.label, f"dòng trống ({_row_list(inside)})", row=inside[0]))
         for fig in figures:
             key = (fig.unit.code, fig.target.code, fig.year)
             if key in seen:
@@ -1444,8 +1449,6 @@ def _table_figures(
     if "indicator" not in fields and table_code is None:
         missing.append("indicator")
     if missing:
-        if not table.found:
-            check.file_error("không tìm thấy dòng tiêu đề cột quen thuộc: cần chỉ rõ cột nào là gì")
         if missing == ["indicator"]:
             more = f" (tiêu đề có thể là: {', '.join(candidates)})" if candidates else ""
             message = (
@@ -1460,7 +1463,7 @@ def _table_figures(
             option = "year"
         else:
             message = (
-                f"không nhận ra {' và '.join(_MISSING[m] for m in missing)}: cần chỉ rõ cột nào là tên xã, "
+                f"không nhận ra {', '.join(_MISSING[m] for m in missing)}: cần chỉ rõ cột nào là tên xã, "
                 "năm, chỉ tiêu, giá trị"
             )
             option = "map"
@@ -1539,6 +1542,16 @@ def _skip_columns(table: Table, plan: _Plan) -> None:
             plan.skipped.append(Skipped(table.label, "cột không dùng khi nhập số liệu", column=c.header))
 
 
+_VALUE_WORDS = frozenset({"dat", "chua dat", "co", "khong", "da dat", "khong dat", "x", "-", "—"})
+
+
+def _value_like(value: object) -> bool:
+    """A cell that can be a figure: a number, or a yes/no word ("Đạt"); a name or a title is not."""
+    if _blank(value):
+        return False
+    return _is_number(value) or fold(_text(value)) in _VALUE_WORDS
+
+
 def _row_texts(record: Record) -> list[object]:
     return list(record.line) if record.line else [*record.cells.values(), *record.other.values()]
 
@@ -1547,6 +1560,9 @@ def _row_skip(
     table: Table, plan: _Plan, record: Record, label: object, has_values: bool, state: dict[str, bool]
 ) -> bool:
     """Skip a note, signature, heading or empty row (said in the report); ``True`` when skipped."""
+    filled = {str(c).strip() for c in _row_texts(record) if not _blank(c)}
+    if len(filled) == 1:
+        has_values = False  # one text merged across the row: a note or a heading, whatever the cells
     kind = row_kind(_row_texts(record), has_values=has_values, after_table=state["after"])
     if kind is None:
         return False
@@ -1558,43 +1574,48 @@ def _row_skip(
     return True
 
 
+def _row_list(rows: Sequence[int], most: int = 12) -> str:
+    shown = ", ".join(str(r) for r in rows[:most])
+    return shown + (f" và {len(rows) - most} dòng khác" if len(rows) > most else "")
+
+
 def _clip(text: str, most: int = 60) -> str:
     return text if len(text) <= most else text[: most - 1] + "…"
 
 
 def _row_indicator(
     check: _Check, record: Record, table_code: str | None, targets: list[Target], *, lenient: bool
-) -> tuple[str | None, bool]:
-    """The row's indicator code, and whether the row is to be skipped (an indicator the plan lacks)."""
+) -> tuple[str | None, str]:
+    """The row's indicator code, and why the row is skipped ("" when it is not).
+
+    ``lenient`` (a report listing many indicators): one the plan lacks is skipped, not an error.
+    """
     if "indicator" not in check.table.fields:
-        return table_code, False
+        return table_code, ""
     raw = record.cells.get("indicator")
     if _blank(raw):
-        return table_code, False
+        return table_code, ""
     code, candidates = match_indicator(raw, targets)
     if code is None:
         more = f" (có thể là: {', '.join(candidates)})" if candidates else ""
         if lenient and not candidates:
-            check.warn(
-                "indicator",
-                f"chỉ tiêu '{_clip(_text(raw))}' không có trong Kế hoạch: bỏ qua dòng này",
-                _text(raw),
-            )
-            return None, True
+            return None, "chỉ tiêu không có trong Kế hoạch 03 xã biên giới"
         check.error(
             "indicator",
             f"không nhận ra chỉ tiêu '{_text(raw)}'{more}: dùng mã hoặc tên chỉ tiêu — {_indicator_list(targets)}",
             _text(raw),
         )
-        return None, False
+        return None, ""
     if code in DERIVED:
-        message = f"chỉ tiêu '{code}' được tính từ {DERIVED[code]}: nhập các tiêu chí bằng kiểu 'criteria'"
         if lenient:
-            check.warn("indicator", message + "; bỏ qua dòng này", code)
-            return None, True
-        check.error("indicator", message, code)
-        return None, False
-    return code, False
+            return None, f"được tính từ {DERIVED[code]}: nhập bằng loại 'Tiêu chí nông thôn mới'"
+        check.error(
+            "indicator",
+            f"chỉ tiêu '{code}' được tính từ {DERIVED[code]}: nhập các tiêu chí bằng loại 'Tiêu chí nông thôn mới'",
+            code,
+        )
+        return None, ""
+    return code, ""
 
 
 def _figure_source(check: _Check, record: Record, ctx: _Context, table_source: str | None) -> str:
@@ -1632,7 +1653,7 @@ def _row_figures(
         raw_unit = record.cells.get("unit_code") if has_code else record.cells.get("unit")
         unit_field = "unit_code" if has_code else "unit"
         payload = [record.cells.get("value"), *record.years.values()] if wide or "value" in fields else []
-        has_values = any(not _blank(v) for v in payload)
+        has_values = any(_value_like(v) for v in payload)
         kind = label_kind(raw_unit)
         if kind is not None:
             code, skip = _row_indicator(check, record, table_code, targets, lenient=True)
@@ -1749,22 +1770,24 @@ def _communes_figures(
         label = record.cells.get("indicator") if "indicator" in fields else None
         line = record.line
         cells = [(c, line[c.index] if c.index < len(line) else None) for c in unit_columns]
-        has_values = any(not _blank(v) for _, v in cells)
+        has_values = any(_value_like(v) for _, v in cells)
         kind = label_kind(label)
         if kind is not None:
             plan.skipped.append(
                 Skipped(table.label, "dòng tổng, không phải một chỉ tiêu", row=record.row, text=_text(label))
             )
             continue
-        if _row_skip(table, plan, record, label, has_values, state):
+        known = (
+            not _blank(label)
+            and not is_note([label])
+            and len({str(c).strip() for c in _row_texts(record) if not _blank(c)}) > 1
+            and match_indicator(label, targets)[0] is not None
+        )
+        if not known and _row_skip(table, plan, record, label, has_values, state):
             continue
         code, skip = _row_indicator(check, record, table_code, targets, lenient=True)
         if skip:
-            plan.skipped.append(
-                Skipped(
-                    table.label, "chỉ tiêu không có trong Kế hoạch", row=record.row, text=_clip(_text(label))
-                )
-            )
+            plan.skipped.append(Skipped(table.label, skip, row=record.row, text=_clip(_text(label))))
             continue
         target = by_code.get(code) if code else None
         row_year = _cell_year(record, table_year) if "year" in fields else table_year
@@ -1946,6 +1969,11 @@ def _guess_role(table: Table, column: Column, targets: list[Target]) -> str:
     if not cells:
         return "skip"
     share = 0.6 * len(cells)
+    head = fold(column.header)
+    if "nguon" in head or "van ban" in head or "can cu" in head:
+        return "source"
+    if "ghi chu" in head:
+        return "note"
 
     def count(test: Callable[[object], bool]) -> int:
         return sum(1 for c in cells if test(c))
@@ -1964,6 +1992,8 @@ def _guess_role(table: Table, column: Column, targets: list[Target]) -> str:
         return "value"
     if count(lambda c: match_indicator(c, targets)[0] is not None) >= share:
         return "indicator"
+    if count(lambda c: re.search(r"/(BC|QĐ|QD|NQ|KH|TB)-", str(c), re.IGNORECASE) is not None) >= share:
+        return "source"  # "Báo cáo 12/BC-UBND": a document's number
     return "skip"
 
 
@@ -3080,7 +3110,7 @@ def _review_value(kind: str, name: str, value: object, names: Mapping[str, str])
             number = parse_number(text)
         except ValueError:
             return text
-        return format_number(number, 2 if not float(number).is_integer() else 0).rstrip("0").rstrip(",")
+        return format_number(number)
     if name in _FLAG_FIELDS:
         try:
             return "có" if parse_bool(text) else "không"

@@ -470,7 +470,9 @@ class Table:
     title_lines: list[str] = field(default_factory=list)
     """The text lines above the header, one per row (the title, "Kèm theo Báo cáo số …")."""
     skipped: list[Skipped] = field(default_factory=list)
-    """Rows passed over while reading (blank rows inside the table, the column-number row)."""
+    """Rows passed over while reading (the column-number row under the header)."""
+    blank_rows: list[int] = field(default_factory=list)
+    """The blank rows under the header (spreadsheet numbers)."""
     fingerprint: str = ""
     """The layout's key (:func:`~borderplan_geo.sheet_layout.fingerprint` of the guessed header)."""
     guessed_header: tuple[int, ...] = ()
@@ -729,19 +731,17 @@ def _read_table(
             blank.append(i + 1)
             continue
         records.append(rec)
-    last = records[-1].row if records else 0
-    inside = [b for b in blank if b < last]
-    if inside:
-        skipped.append(Skipped(label, f"dòng trống ({_row_list(inside)})", row=inside[0]))
     header_rows = (r + 1, r + 2) if two else (r + 1,)
     return Table(
-        label, columns, records, " ".join(title_parts), header_rows, title_lines=title_lines, skipped=skipped
+        label,
+        columns,
+        records,
+        " ".join(title_parts),
+        header_rows,
+        title_lines=title_lines,
+        skipped=skipped,
+        blank_rows=blank,
     )
-
-
-def _row_list(rows: Sequence[int], most: int = 12) -> str:
-    shown = ", ".join(str(r) for r in rows[:most])
-    return shown + (f" và {len(rows) - most} dòng khác" if len(rows) > most else "")
 
 
 def _column(

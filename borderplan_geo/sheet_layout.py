@@ -521,7 +521,9 @@ def cell_text(value: object) -> str:
     if isinstance(value, bool):
         return "có" if value else "không"
     if isinstance(value, int | float):
-        return format_number(value, 2) if not float(value).is_integer() else format_number(value)
+        if float(value).is_integer() and 1900 <= value <= 2100:
+            return str(int(value))  # a year, as people write it
+        return format_number(value)
     return str(value)
 
 
