@@ -1,0 +1,208 @@
+"""Public boundary files import with their own column names (issue 8 §2).
+
+The shipped units are written by each test as a public dataset writes them:
+GADM (``GID_3``, names without spaces in ``NAME_3``, ``NAME_2``, ``TYPE_3``),
+an OpenStreetMap export (``name``, ``name:vi``, ``ref:gso``), and a surveyor's
+VN-2000 Shapefile with ``TEN_XA`` (projected to EPSG:5897, zipped). All nine
+units must be recognised, the column used must be said, and the file is
+labelled what the user says it is — never official unless the user says so.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from borderplan_geo.boundaries import read_units
+from borderplan_geo.importing import commit, preview, saved_message
+from borderplan_geo.io import from_wgs84
+from borderplan_geo.store import DataSource, Store
+from borderplan_geo.units import units
+
+CODES = {u.code for u in units(2020)}
+
+
+@pytest.fixture
+def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    path = tmp_path / "state" / "store.sqlite"
+    monkeypatch.setenv("BORDERPLAN_STORE", str(path))
+    return path
+
+
+@pytest.fixture
+def source(data_copy: Path, store_path: Path) -> DataSource:
+    return DataSource(data_copy, Store(store_path))
+
+
+def shipped(source: DataSource) -> gpd.GeoDataFrame:
+    frame, problems = read_units(source)
+    assert not [p for p in problems if p.severity == "error"]
+    return frame
+
+
+def geojson(frame: gpd.GeoDataFrame, folder: Path) -> bytes:
+    path = folder / "ranh_gioi.geojson"
+    frame.to_file(path, driver="GeoJSON")
+    return path.read_bytes()
+
+
+def to_vn2000(geom: BaseGeometry) -> BaseGeometry:
+    def fn(c: np.ndarray) -> np.ndarray:
+        return np.column_stack(from_wgs84(c[:, 0], c[:, 1], "EPSG:5897"))
+
+    return shapely.transform(geom, fn)
+
+
+def unit_codes_changed(pv: object) -> set[str]:
+    return {c.record for c in pv.changes}  # type: ignore[attr-defined]
+
+
+def test_gadm_names_without_spaces(tmp_path: Path, source: DataSource) -> None:
+    units_2020 = shipped(source)
+    by_code = {u.code: u for u in units(2020)}
+    rows = []
+    for i, (code, geom) in enumerate(zip(units_2020["code"], units_2020.geometry, strict=True)):
+        u = by_code[code]
+        rows.append(
+            {
+                "GID_3": f"VNM.17.11.{i + 1}_1",
+                "NAME_1": "ĐồngTháp",
+                "NAME_2": "TânHồng",
+                "NAME_3": u.short_name.replace(" ", ""),  # "TânHộCơ", "SaRài"
+                "VARNAME_3": "",
+                "TYPE_3": u.unit_type.replace(" ", ""),
+                "geometry": geom,
+            }
+        )
+    # A commune of the next district, as a country-wide GADM file also has.
+    neighbour = units_2020.geometry.iloc[0]
+    rows.append(
+        {
+            "GID_3": "VNM.17.5.1_1",
+            "NAME_1": "ĐồngTháp",
+            "NAME_2": "HồngNgự",
+            "NAME_3": "ThườngThới Tiền",
+            "VARNAME_3": "",
+            "TYPE_3": "Xã",
+            "geometry": shapely.affinity.translate(neighbour, xoff=-0.2),
+        }
+    )
+    content = geojson(gpd.GeoDataFrame(rows, crs="EPSG:4326"), tmp_path)
+    pv = preview("boundaries", "gadm41_VNM_3.geojson", content, source, default_source="GADM 4.1 (gadm.org)")
+    assert pv.can_commit, pv.report()
+    assert unit_codes_changed(pv) == CODES  # all nine units matched
+    assert any("nhận ra xã theo cột 'NAME_3' (9/10" in p.message for p in pv.warnings), pv.report()
+    (other,) = pv.skipped
+    assert other.reason == "thuộc huyện khác" and other.text == "HồngNgự"
+    # Not labelled official: the default is "tham khảo".
+    accuracy = [r for r in pv.review() if r.field == "Độ chính xác ranh giới"]
+    assert len(accuracy) == 9 and {(r.old, r.new) for r in accuracy} == {("gần đúng", "tham khảo")}
+    assert source.store is not None
+    version = commit(pv, source.store, "anh")
+    assert version is not None
+    after = shipped(source)
+    assert set(after["accuracy"]) == {"reference"} and set(after["source"]) == {"GADM 4.1 (gadm.org)"}
+    said = saved_message(pv, version)
+    assert "ranh giới xã (tham khảo)" in said and "kho dữ liệu của người dùng" in said
+    assert f"phiên bản {version.version} của {version.path}" in said
+
+
+def test_osm_export_name_name_vi_and_ref_gso(tmp_path: Path, source: DataSource) -> None:
+    units_2020 = shipped(source)
+    by_code = {u.code: u for u in units(2020)}
+    frame = gpd.GeoDataFrame(
+        {
+            "@id": [f"relation/{1558 + i}" for i in range(len(units_2020))],
+            "admin_level": ["8"] * len(units_2020),
+            "boundary": ["administrative"] * len(units_2020),
+            "name": [by_code[c].name for c in units_2020["code"]],
+            "name:vi": [by_code[c].name.upper() for c in units_2020["code"]],
+            "name:en": [f"{by_code[c].short_name} Commune" for c in units_2020["code"]],
+            "ref:gso": list(units_2020["code"]),
+        },
+        geometry=list(units_2020.geometry),
+        crs="EPSG:4326",
+    )
+    pv = preview(
+        "boundaries",
+        "export.geojson",
+        geojson(frame, tmp_path),
+        source,
+        default_source="OpenStreetMap © những người đóng góp (ODbL)",
+        accuracy="approximate",
+    )
+    assert pv.can_commit, pv.report()
+    assert unit_codes_changed(pv) == CODES
+    chosen = next(p.message for p in pv.warnings if "nhận ra xã theo cột" in p.message)
+    assert chosen.startswith("nhận ra xã theo cột 'ref:gso' (9/9")
+    assert "'name' (9/9)" in chosen and "'name:vi' (9/9)" in chosen
+
+
+def test_vn2000_shapefile_with_ten_xa(tmp_path: Path, source: DataSource) -> None:
+    units_2020 = shipped(source)
+    by_code = {u.code: u for u in units(2020)}
+    prefixes = {"Xã": ["X. ", "xã ", "XÃ "], "Thị trấn": ["TT. "]}
+    names = []
+    for i, code in enumerate(units_2020["code"]):
+        u = by_code[code]
+        options = prefixes[u.unit_type]
+        names.append(options[i % len(options)] + (u.short_name.upper() if i % 2 else u.short_name))
+    frame = gpd.GeoDataFrame(
+        {"TEN_XA": names, "MA_HUYEN": ["869"] * len(names)},
+        geometry=[to_vn2000(g) for g in units_2020.geometry],
+        crs="EPSG:5897",
+    )
+    folder = tmp_path / "shp"
+    folder.mkdir()
+    frame.to_file(folder / "ranh_gioi_xa.shp", encoding="UTF-8")
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as z:
+        for f in sorted(folder.iterdir()):
+            z.write(f, f.name)
+    pv = preview(
+        "boundaries",
+        "ranh_gioi_xa.zip",
+        buf.getvalue(),
+        source,
+        default_source="Sở TN&MT Đồng Tháp, 2023",
+        accuracy="official",
+    )
+    assert pv.can_commit, pv.report()
+    assert unit_codes_changed(pv) == CODES
+    assert any("nhận ra xã theo cột 'TEN_XA' (9/9" in p.message for p in pv.warnings)
+    assert source.store is not None
+    commit(pv, source.store, "anh")
+    after = shipped(source).set_index("code")
+    assert set(after["accuracy"]) == {"official"}  # the user said so
+    # The VN-2000 shapes land where the shipped ones are (Helmert EPSG:6960 both ways: well under 0,1 m).
+    before = units_2020.set_index("code")
+    for code in CODES:
+        assert before.geometry[code].hausdorff_distance(after.geometry[code]) < 1e-6
+
+
+def test_no_column_names_the_units_is_refused_with_the_columns(tmp_path: Path, source: DataSource) -> None:
+    units_2020 = shipped(source)
+    frame = gpd.GeoDataFrame(
+        {"OBJECTID": range(len(units_2020)), "Shape_Area": [1.0] * len(units_2020)},
+        geometry=list(units_2020.geometry),
+        crs="EPSG:4326",
+    )
+    pv = preview("boundaries", "khong_ten.geojson", geojson(frame, tmp_path), source, default_source="x")
+    (error,) = pv.errors
+    assert "không tìm thấy cột nào ghi mã hoặc tên xã" in error.message and "'OBJECTID'" in error.message
+
+
+def test_a_boundary_accuracy_outside_the_three_is_refused(tmp_path: Path, source: DataSource) -> None:
+    frame = shipped(source)[["code", "name", "geometry"]]
+    pv = preview(
+        "boundaries", "a.geojson", geojson(frame, tmp_path), source, default_source="x", accuracy="legal"
+    )
+    (error,) = pv.errors
+    assert error.option == "accuracy" and "chính thức (pháp lý)" in error.message
