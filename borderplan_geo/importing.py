@@ -208,7 +208,7 @@ __all__ = [
 
 #: What can be imported, with how the command line names it.
 KINDS: dict[str, str] = {
-    "boundaries": "ranh giới xã chính thức",
+    "boundaries": "ranh giới xã (chính thức, tham khảo hoặc gần đúng)",
     "projects": "dự án, công trình",
     "layer": "một lớp bản đồ",
     "values": "số liệu chỉ tiêu",
@@ -1405,12 +1405,14 @@ def _values_layout(table: Table) -> str | None:
     return None
 
 
-_MISSING = {
+#: What the importer could not find in a table, as the question names it.
+MISSING_LABELS: dict[str, str] = {
     "commune": "cột tên xã",
     "value": "cột giá trị (số liệu)",
     "year": "năm của số liệu",
     "indicator": "chỉ tiêu của số liệu",
 }
+_MISSING = MISSING_LABELS
 
 
 def _table_figures(

@@ -1,0 +1,80 @@
+"""The import tab driven by AppTest: the mapping step, the review a planner reads, the save message."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from borderplan_geo.auth import add_user
+from borderplan_geo.indicators import VALUES_FILE
+from borderplan_geo.sheet_layout import LAYOUTS_FILE
+from borderplan_geo.store import DataSource, Store
+from tests import district_reports as reports
+from tests.test_app_data import DATA_PAGE, PASSWORD, login, run
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def editor(data_copy: Path, monkeypatch: pytest.MonkeyPatch) -> str:
+    monkeypatch.setenv("BORDERPLAN_DATA", str(data_copy))
+    add_user(Path(os.environ["BORDERPLAN_USERS"]), "chi", PASSWORD, role="editor")
+    return "chi"
+
+
+def check_file(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.selectbox(key="imp_kind").set_value("values").run()
+    at.file_uploader(key="imp_file").set_value((name, content, XLSX)).run()
+    at.button(key="imp_check").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def page_text(at: AppTest) -> str:
+    """What the import tab shows (the other tabs are left out)."""
+    tab = at.tabs[0]
+    parts = [e.value for e in [*tab.success, *tab.error, *tab.info, *tab.caption, *tab.markdown]]
+    for frame in tab.dataframe:
+        parts.append(frame.value.to_string())
+    return "\n".join(str(p) for p in parts)
+
+
+def test_the_mapping_step_asks_guesses_and_imports(editor: str, data_copy: Path) -> None:
+    at = check_file(login(run(DATA_PAGE), editor, PASSWORD), "rac.xlsx", reports.unknown_headers())
+    text = page_text(at)
+    assert "Cột nào là tên xã / năm / chỉ tiêu / giá trị?" in text
+    # The first rows, shown as the file has them, and the importer's guesses preselected.
+    assert "Tân Hộ Cơ" in text and "78,5" in text
+    boxes = {s.label: s for s in at.selectbox if str(s.key).startswith("imp_map_")}
+    assert boxes["Cột 'Đơn vị báo cáo'"].value == "commune"
+    assert boxes["Cột 'Kỳ BC'"].value == "year"
+    assert boxes["Cột 'Kết quả đạt được'"].value == "value"
+    assert boxes["Cột 'Văn bản nguồn'"].value == "source"
+    assert "--map" not in text and "--" not in "".join(e.value for e in at.error)
+    # The user corrects nothing and reads the file again: the review, then the save.
+    at.button(key="imp_map_apply").click().run()
+    assert not at.exception, at.exception
+    text = page_text(at)
+    assert "Xã Tân Hộ Cơ · Tỷ lệ thu gom rác thải · năm 2023" in text and "78,5" in text
+    assert "29929" not in text and "waste_collection" not in text
+    at.button(key="imp_commit").click().run()
+    assert not at.exception, at.exception
+    saved = " ".join(s.value for s in at.success)
+    assert "kho dữ liệu của người dùng" in saved and "phiên bản 1" in saved
+    assert str(Path(os.environ["BORDERPLAN_STORE"])) not in saved  # an editor is not shown server paths
+    source = DataSource(data_copy, Store(Path(os.environ["BORDERPLAN_STORE"])))
+    assert "Báo cáo 11/BC-UBND xã Bình Phú" in (source.read_bytes(VALUES_FILE) or b"").decode()
+    assert source.read_bytes(LAYOUTS_FILE) is not None  # "ghi nhớ cách đọc" was ticked by default
+
+
+def test_a_district_report_needs_no_mapping_and_says_what_it_skipped(editor: str) -> None:
+    at = check_file(login(run(DATA_PAGE), editor, PASSWORD), "bieu_01.xlsx", reports.indicators_in_rows())
+    assert not [s for s in at.selectbox if str(s.key).startswith("imp_map_")]
+    text = page_text(at)
+    assert "Xã Bình Phú · Hộ dân sử dụng nước sạch, hợp vệ sinh · năm 2024" in text
+    assert "96,2" in text and "Số liệu minh họa" in text
+    assert any("Không nhập (bỏ qua)" in e.label for e in at.expander)
+    assert "khối chữ ký" in text and "Bình quân 3 xã" in text
