@@ -189,22 +189,19 @@ OPTION_PLACES = {
 }
 
 
-def _review_problems(problems: list[Problem]) -> pd.DataFrame:
-    """Problems for a planner: where, what, and where on this page the fix is (never a command-line flag)."""
-    return common.sheet(
-        pd.DataFrame(
-            [
-                {
-                    "Mức": "Lỗi" if p.severity == "error" else "Cảnh báo",
-                    "Dòng": str(p.row) if p.row is not None else "",
-                    "Cột": p.column or "",
-                    "Vấn đề": p.message
-                    + (f" → {OPTION_PLACES[p.option]}" if p.option in OPTION_PLACES else ""),
-                }
-                for p in problems
-            ]
-        )
-    )
+def _review_problems(problems: list[Problem]) -> str:
+    """Problems for a planner, one line each (wrapped, never cut): where, what, and where on this page
+    the fix is — never a command-line flag. Text from the file is escaped (:func:`common.md`)."""
+    lines = []
+    for p in problems:
+        where = [f"dòng {p.row}"] if p.row is not None else []
+        if p.column:
+            where.append(f"cột '{p.column}'")
+        head = "**Lỗi**" if p.severity == "error" else "**Cảnh báo**"
+        place = f" → {OPTION_PLACES[p.option]}" if p.option in OPTION_PLACES else ""
+        said = common.md(", ".join(where) + ": " if where else "")
+        lines.append(f"- {head} · {said}{common.md(p.message)}{place}")
+    return "\n".join(lines)
 
 
 def _import_tab(user: User) -> None:
@@ -346,7 +343,7 @@ def _review(pv: Preview, user: User) -> None:
     if pv.layout is not None and pv.layout.saved_by:
         st.caption(f"Đọc theo cách đọc đã lưu cho mẫu bảng này (lưu bởi {common.md(pv.layout.saved_by)}).")
     if pv.problems:
-        st.dataframe(_review_problems(list(pv.problems)), hide_index=True, width="stretch")
+        st.markdown(_review_problems(list(pv.problems)))
     technical = [p for p in pv.problems if p.detail]
     if technical:
         with st.expander("Chi tiết kỹ thuật (cho cán bộ kỹ thuật)"):
@@ -370,6 +367,12 @@ def _review(pv: Preview, user: User) -> None:
                 ),
                 hide_index=True,
                 width="stretch",
+                column_config={
+                    "Dòng": st.column_config.TextColumn(width="small"),
+                    "Cột": st.column_config.TextColumn(width="medium"),
+                    "Nội dung": st.column_config.TextColumn(width="medium"),
+                    "Lý do": st.column_config.TextColumn(width="large"),
+                },
             )
     if pv.changes:
         st.markdown(f"**Các ô sẽ thay đổi ({len(pv.changes)})**")
