@@ -40,11 +40,18 @@ point in VN-2000 (easting, northing; EPSG:5897 or EPSG:3405) or WGS84.
 Kinds
 -----
 ``boundaries``
-    Official commune polygons (a GIS file). Communes are recognised by code or
-    name; each replaces that commune's current polygon, communes the file lacks
-    keep theirs (and their ``accuracy``). Saved in WGS84 as
-    ``boundaries/official/<name of the user's file>.geojson`` in the store; the
-    loader uses the newest such file in place of the approximate units.
+    Commune polygons (a GIS file), as public datasets and offices write them:
+    the column that names the units is the one whose values match them (GADM
+    ``NAME_3`` "TânHộCơ", OpenStreetMap ``name``/``name:vi``/``ref:gso``,
+    ``TEN_XA``, ``MA_XA``, ``ten_dvhc``…; "X.", "Xã", "TT.", "Thị trấn" in any
+    case), and the report says which. Features of another district
+    (``NAME_2``) or no unit of this one are skipped and said. The user states
+    what the file is: ``accuracy`` ``reference`` (tham khảo, the default),
+    ``official`` (chính thức, pháp lý) or ``approximate`` (gần đúng) — never
+    official unless said. Each unit in the file replaces that commune's current
+    polygon, communes the file lacks keep theirs. Saved in WGS84 as
+    ``boundaries/official/<name of the user's file>.geojson`` in the users'
+    store; the loader uses the newest such file in place of the approximate units.
 ``projects`` and ``layer`` (with ``layer=KEY``, one of :data:`~borderplan_geo.layers.LAYERS`)
     Upsert by ``id`` into ``projects/<key>.geojson``. A GIS file, or a
     spreadsheet with longitude/latitude or VN-2000 X/Y columns. An update may
@@ -53,12 +60,21 @@ Kinds
     ids are made from the names (with a warning). An empty commune cell is
     filled from the position.
 ``values``
-    Upsert by (commune, indicator, year) into ``indicators/values.csv``.
-    Long layout (a row per commune, indicator and year) or wide layout (a row
-    per commune, a column per year: "2020 | 2021 | …", or a merged "Năm" over
-    the years). In the wide layout the indicator comes from an "indicator"
-    column, else from the ``indicator`` option (``--indicator``), else from the
-    sheet's title or name ("Tỷ lệ hộ dân sử dụng nước sạch", "BHYT").
+    Upsert by (commune, indicator, year) into ``indicators/values.csv``, from
+    the layouts district offices use (:mod:`borderplan_geo.sheet_layout`):
+    long (a row per commune, indicator and year); communes in rows and years
+    in columns ("Năm 2020 | … | Ước TH 2024"); indicators in rows and communes
+    in columns under a merged "Thực hiện năm 2024" (the year comes from that
+    header). The indicator comes from an "indicator" column, else the
+    ``indicator`` option, else the sheet's title or name; the source from a
+    "Nguồn" column, else ``default_source``, else the "Kèm theo Báo cáo số …"
+    line or a "Nguồn: …" note. Total and average rows and columns are compared
+    with their parts (a warning when they disagree, saying which average),
+    never imported; plan columns ("Kế hoạch năm 2025"), headings, notes and the
+    signature block are skipped: :attr:`Preview.skipped` says each and why.
+    When the commune, year, indicator or value cannot be found, the preview
+    asks (:attr:`Preview.question`); the answer is ``mapping``, and
+    :func:`save_layout` keeps it for the next file of the same layout.
 ``criteria``
     Upsert by (commune, year, criterion) into ``indicators/criteria.csv``.
     Long layout, or a row per criterion with one column per commune (the year
@@ -77,16 +93,20 @@ The CRS is ``crs`` when given, else the file's own, else (only for longitude/
 latitude that fall inside the district) WGS84. VN-2000 goes through the
 Helmert EPSG:6960 (:mod:`borderplan_geo.io`). A file whose coordinates cannot
 lie in the district is refused with the likely cause and fix (metres without a
-CRS → ``--crs EPSG:5897``; swapped longitude/latitude; degrees declared as
-metres; …). In spreadsheets, "X"/"Y" columns are told apart by size: here the
+CRS → choose EPSG:5897; swapped longitude/latitude; degrees declared as
+metres; …). Messages never name a command-line flag: a problem carries the
+option that fixes it (:attr:`Problem.option`), and each surface says where to
+set it (:func:`cli_hint` for the command line). What a library said (GDAL,
+PROJ, JSON) goes to :attr:`Problem.detail` and the log, never into the message. In spreadsheets, "X"/"Y" columns are told apart by size: here the
 northing is about 1,2 million m and the easting about 550 000 m (Vietnamese
 surveys call the northing X); the report says what was assumed.
 
 Command line
 ------------
 ``python -m borderplan_geo import KIND FILE [--crs EPSG:NNNN] [--dry-run]
-[--layer KEY] [--source TEXT] [--indicator CODE] [--year YEAR] [--user NAME]
-[--data DIR]`` (:func:`add_import_command`).
+[--layer KEY] [--source TEXT] [--indicator CODE] [--year YEAR]
+[--map "CỘT=VAI TRÒ" …] [--save-map] [--accuracy official|reference|approximate]
+[--user NAME] [--data DIR]`` (:func:`add_import_command`).
 """
 
 from __future__ import annotations
