@@ -33,7 +33,7 @@ from borderplan_geo.editing import (
     save_values,
     undo,
 )
-from borderplan_geo.formatting import parse_number
+from borderplan_geo.formatting import format_number, parse_number
 from borderplan_geo.importing import (
     BOUNDARY_ACCURACIES,
     KINDS,
@@ -374,6 +374,28 @@ def _review(pv: Preview, user: User) -> None:
                     "Lý do": st.column_config.TextColumn(width="large"),
                 },
             )
+    if pv.outside:
+        st.warning(
+            f"Với ranh giới mới, {len(pv.outside)} công trình, đối tượng nằm ngoài xã đang ghi cho nó: "
+            "kiểm tra lại vị trí hoặc xã của từng công trình sau khi lưu."
+        )
+        st.dataframe(
+            common.sheet(
+                pd.DataFrame(
+                    [
+                        {
+                            "Công trình": f"{o.name} ({o.id})",
+                            "Xã đang ghi": o.commune,
+                            "Cách xã (m)": format_number(round(o.distance_m)),
+                            "Vị trí thuộc": o.found or "ngoài huyện Tân Hồng",
+                        }
+                        for o in pv.outside
+                    ]
+                )
+            ),
+            hide_index=True,
+            width="stretch",
+        )
     if pv.changes:
         st.markdown(f"**Các ô sẽ thay đổi ({len(pv.changes)})**")
         st.dataframe(

@@ -523,6 +523,24 @@ _WHOLE_FILE_OK = 0.8
 
 
 @dataclass(frozen=True)
+class OutsideWork:
+    """A work or layer feature that new boundaries leave outside the commune it is recorded in."""
+
+    layer: str
+    id: str
+    name: str
+    commune: str
+    """The commune(s) recorded for it, by name."""
+    distance_m: float
+    found: str
+    """The commune its position is in, by name ("" outside the district)."""
+
+    def __str__(self) -> str:
+        where = f"vị trí thuộc {self.found}" if self.found else "vị trí ở ngoài huyện Tân Hồng"
+        return f"{self.name} ({self.id}): ngoài {self.commune} khoảng {format_number(round(self.distance_m))} m; {where}"
+
+
+@dataclass(frozen=True)
 class Preview:
     """What an import would do, before anything is saved.
 
@@ -555,6 +573,8 @@ class Preview:
     """Record key → how the review names it (features: their names)."""
     accuracy: str = ""
     """Boundaries: what the user said the file is (``official``, ``reference``, ``approximate``)."""
+    outside: tuple[OutsideWork, ...] = ()
+    """Boundaries: the works and layer features the new shapes leave outside their commune."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -595,6 +615,9 @@ class Preview:
         if self.skipped:
             lines.append("Không nhập (bỏ qua):")
             lines += [f"  {s}" for s in self.skipped]
+        if self.outside:
+            lines.append("Công trình, đối tượng nằm ngoài xã ghi cho nó khi dùng ranh giới mới:")
+            lines += [f"  {o}" for o in self.outside]
         if not self.errors and self.changes:
             lines.append("Các ô thay đổi:")
             for r in self.review()[:max_changes]:
@@ -760,8 +783,10 @@ def preview(
     problems = sorted(
         plan.problems, key=lambda p: (p.file != label and not p.file.startswith(label), p.row or 0)
     )
+    outside: tuple[OutsideWork, ...] = ()
     if not any(p.severity == "error" for p in problems) and plan.content is not None and plan.changes:
-        problems += _validate_merged(source, target, plan.content)
+        merged, outside = _validate_merged(source, target, plan.content)
+        problems += merged
     return Preview(
         kind,
         label,
@@ -781,6 +806,7 @@ def preview(
         plan.layout,
         _record_names(kind, plan.content, ctx.targets if kind == "values" else ()),
         accuracy if kind == "boundaries" else "",
+        outside,
     )
 
 
@@ -3267,12 +3293,16 @@ class _Overlay(DataSource):
         self._files = dict(files)
 
 
-def _validate_merged(source: DataSource, target: str, content: bytes) -> list[Problem]:
-    """Errors of the whole data set as it would be after saving (every reader of the package)."""
-    _, after = read_dataset(_Overlay(source, {target: content}))
+def _validate_merged(
+    source: DataSource, target: str, content: bytes
+) -> tuple[list[Problem], tuple[OutsideWork, ...]]:
+    """Errors of the whole data set as it would be after saving (every reader of the package),
+    and, for new boundaries, the works they leave outside their commune."""
+    dataset, after = read_dataset(_Overlay(source, {target: content}))
+    outside = _outside_works(dataset) if target.startswith(OFFICIAL_DIR) else ()
     errors = [p for p in after if p.severity == "error"]
     if not errors:
-        return []
+        return [], outside
     _, before = read_dataset(source)
     known = {(p.file, p.row, p.column, p.message) for p in before if p.severity == "error"}
     out = [
@@ -3288,7 +3318,26 @@ def _validate_merged(source: DataSource, target: str, content: bytes) -> list[Pr
             else ""
         )
         out.append(Problem(f"{p.file} (sau khi gộp)", p.message + note, p.row, p.column, p.value))
-    return out
+    return out, outside
+
+
+def _outside_works(dataset: object) -> tuple[OutsideWork, ...]:
+    """The works outside their commune as the data set lists them (``Dataset.outside_features``,
+    :func:`~borderplan_geo.boundaries.features_outside_communes`); none where it lists none."""
+    frame = getattr(dataset, "outside_features", None)
+    if not isinstance(frame, pd.DataFrame) or frame.empty:
+        return ()
+    return tuple(
+        OutsideWork(
+            str(r.get("layer", "")),
+            str(r.get("id", "")),
+            str(r.get("name", "")),
+            str(r.get("commune_name", "")),
+            float(r.get("distance_m") or 0),
+            str(r.get("found_name") or ""),
+        )
+        for r in frame.to_dict("records")
+    )
 
 
 # --- command line --------------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from borderplan_geo.boundaries import read_units
+from borderplan_geo.dataset import Dataset
 from borderplan_geo.importing import commit, preview, saved_message
 from borderplan_geo.io import from_wgs84
 from borderplan_geo.store import DataSource, Store
@@ -206,3 +207,17 @@ def test_a_boundary_accuracy_outside_the_three_is_refused(tmp_path: Path, source
     )
     (error,) = pv.errors
     assert error.option == "accuracy" and "chính thức (pháp lý)" in error.message
+
+
+@pytest.mark.skipif(
+    not hasattr(Dataset, "outside_features"), reason="the data set lists works outside their commune (§3)"
+)
+def test_the_review_lists_works_left_outside_their_commune(tmp_path: Path, source: DataSource) -> None:
+    units_2020 = shipped(source)
+    frame = units_2020[["code", "name", "geometry"]].copy()
+    frame["geometry"] = [g.buffer(-0.005) for g in frame.geometry]  # every unit about 550 m smaller
+    pv = preview("boundaries", "nho.geojson", geojson(frame, tmp_path), source, default_source="thử")
+    assert pv.outside, pv.report()
+    first = pv.outside[0]
+    assert first.name and first.commune.startswith(("Xã", "Thị trấn")) and first.distance_m > 100
+    assert "nằm ngoài xã ghi cho nó" in pv.report()
