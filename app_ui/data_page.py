@@ -406,6 +406,12 @@ def _review(pv: Preview, user: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            column_config={
+                "Bản ghi": st.column_config.TextColumn(width="large"),
+                "Mục": st.column_config.TextColumn(width="medium"),
+                "Cũ": st.column_config.TextColumn(width="medium"),
+                "Mới": st.column_config.TextColumn(width="medium"),
+            },
         )
     if pv.can_commit and st.button("Xác nhận lưu", type="primary", key="imp_commit"):
         try:
