@@ -185,7 +185,7 @@ OPTION_PLACES = {
     "indicator": "chọn ở ô 'Chỉ tiêu'",
     "layer": "chọn ở ô 'Lớp'",
     "accuracy": "chọn ở ô 'Tệp ranh giới này là'",
-    "map": "chọn ở bước 'Cột nào là tên xã / năm / chỉ tiêu / giá trị?' bên dưới",
+    "map": "chọn cột ở bước 'Cột nào là tên xã / năm / chỉ tiêu / giá trị?' phía trên",
 }
 
 
