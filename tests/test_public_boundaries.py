@@ -222,3 +222,19 @@ def test_the_review_lists_works_left_outside_their_commune(tmp_path: Path, sourc
     first = pv.outside[0]
     assert first.name and first.commune.startswith(("Xã", "Thị trấn")) and first.distance_m > 100
     assert "nằm ngoài xã ghi cho nó" in pv.report()
+
+
+def test_a_library_message_is_wrapped_logged_and_kept_for_the_technician(
+    source: DataSource, caplog: pytest.LogCaptureFixture
+) -> None:
+    broken = b'{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+    with caplog.at_level("WARNING", logger="borderplan_geo"):
+        pv = preview("boundaries", "hong.geojson", broken, source, default_source="x")
+    (error,) = pv.errors
+    assert error.message.startswith("không đọc được GeoJSON: lỗi cú pháp ở dòng 1")
+    assert "Expecting" not in error.message and "JSONDecodeError" not in error.message
+    assert "JSONDecodeError" in error.detail  # the expander for the technician
+    assert any(
+        "JSONDecodeError" in r.getMessage() and "hong.geojson" in r.getMessage() for r in caplog.records
+    )
+    assert "JSONDecodeError" not in "\n".join(str(p) for p in pv.problems)
