@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from borderplan_geo.boundaries import read_units
 from borderplan_geo.dataset import Dataset
-from borderplan_geo.importing import commit, preview, saved_message
+from borderplan_geo.importing import Preview, commit, preview, saved_message
 from borderplan_geo.io import from_wgs84
 from borderplan_geo.store import DataSource, Store
 from borderplan_geo.units import PLAN_CODES, units
@@ -61,8 +61,8 @@ def to_vn2000(geom: BaseGeometry) -> BaseGeometry:
     return shapely.transform(geom, fn)
 
 
-def unit_codes_changed(pv: object) -> set[str]:
-    return {c.record for c in pv.changes}  # type: ignore[attr-defined]
+def unit_codes_changed(pv: Preview) -> set[str]:
+    return {c.record for c in pv.changes}
 
 
 def test_gadm_names_without_spaces(tmp_path: Path, source: DataSource) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from borderplan_geo import cli
-from borderplan_geo.importing import add_import_command, cli_hint, commit, preview, save_layout
+from borderplan_geo.importing import Preview, add_import_command, cli_hint, commit, preview, save_layout
 from borderplan_geo.indicators import VALUES_FILE, read_values
 from borderplan_geo.sheet_layout import (
     LAYOUTS_FILE,
@@ -54,12 +54,12 @@ def stored_values(source: DataSource) -> dict[tuple[str, str, int], dict[str, ob
     return {(r["unit_code"], r["indicator"], int(r["year"])): r for r in frame.to_dict("records")}
 
 
-def skipped_rows(pv: object) -> dict[int, str]:
-    return {s.row: s.reason for s in pv.skipped if s.row is not None and not s.column}  # type: ignore[attr-defined]
+def skipped_rows(pv: Preview) -> dict[int, str]:
+    return {s.row: s.reason for s in pv.skipped if s.row is not None and not s.column}
 
 
-def skipped_columns(pv: object) -> dict[str, str]:
-    return {s.column: s.reason for s in pv.skipped if s.column}  # type: ignore[attr-defined]
+def skipped_columns(pv: Preview) -> dict[str, str]:
+    return {s.column: s.reason for s in pv.skipped if s.column}
 
 
 # --- the rules, one by one ----------------------------------------------------------------------
