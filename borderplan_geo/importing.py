@@ -601,10 +601,32 @@ class Preview:
             f"không đổi {format_number(self.unchanged)} ({format_number(len(self.changes))} ô thay đổi)."
         )
 
-    def review(self) -> list[ReviewRow]:
-        """Every changed cell as a planner reads it: names, Vietnamese labels and numbers."""
+    def review(self, *, grouped: bool = True) -> list[ReviewRow]:
+        """Every changed cell as a planner reads it: names, Vietnamese labels and numbers.
+
+        With ``grouped``, a change that many records share (the same new source for
+        every figure, "minh họa: có → không") is one row saying how many records it touches.
+        """
         names = dict(self.names)
-        return [review_row(self.kind, ch, names) for ch in self.changes]
+        rows = [review_row(self.kind, ch, names) for ch in self.changes]
+        if not grouped:
+            return rows
+        shared: dict[tuple[str, str, str], list[ReviewRow]] = {}
+        for r, ch in zip(rows, self.changes, strict=True):
+            if ch.field in _GROUPED_FIELDS:
+                shared.setdefault((r.field, r.old, r.new), []).append(r)
+        out: list[ReviewRow] = []
+        done: set[tuple[str, str, str]] = set()
+        for r, ch in zip(rows, self.changes, strict=True):
+            key = (r.field, r.old, r.new)
+            group = shared.get(key, [])
+            if ch.field not in _GROUPED_FIELDS or len(group) < _GROUP_FROM:
+                out.append(r)
+            elif key not in done:
+                done.add(key)
+                noun = _RECORD_NOUNS.get(self.kind, "bản ghi")
+                out.append(ReviewRow(f"{format_number(len(group))} {noun} (như nhau)", r.field, r.old, r.new))
+        return out
 
     def report(self, *, max_changes: int = 30, hint: Callable[[Problem], str] | None = None) -> str:
         """The report as text: problems by row, what was skipped, then the changed cells.
@@ -3092,6 +3114,11 @@ FIELD_LABELS: dict[str, str] = {
     "length_km": "Chiều dài (km)",
     "geometry": "Vị trí",
 }
+
+#: Fields whose change many records share (one source for a whole report): grouped in the review.
+_GROUPED_FIELDS = frozenset({"source", "illustrative", "accuracy"})
+_GROUP_FROM = 3
+_RECORD_NOUNS = {"values": "số liệu", "criteria": "tiêu chí", "boundaries": "xã", "projects": "công trình"}
 
 _BOUNDARY_FIELDS = {
     "accuracy": "Độ chính xác ranh giới",

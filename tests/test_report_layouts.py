@@ -182,7 +182,9 @@ def test_the_review_names_communes_and_speaks_vietnamese(source: DataSource) -> 
     assert jobs.new == "820"
     text = pv.report(max_changes=1000)
     assert "29929" not in text and "clean_water" not in text and "value:" not in text
-    assert "Số liệu minh họa: có → không" in text
+    # The change every figure shares is said once, with how many figures it touches.
+    assert "12 số liệu (như nhau) · Số liệu minh họa: có → không" in text
+    assert "12 số liệu (như nhau) · Nguồn: " in text and text.count(reports.ATTACHED_TO) == 2  # + the warning
 
 
 def test_layout_a_saved_as_csv_reads_the_same(source: DataSource) -> None:
