@@ -345,3 +345,15 @@ def test_the_command_line_adds_its_flags_the_library_does_not(source: DataSource
     pv = preview("values", "rac.xlsx", reports.unknown_headers(), source)
     (error,) = pv.errors
     assert "--map" in cli_hint(error) and "--map" not in pv.report()
+
+
+def test_a_district_total_is_not_compared_with_three_communes(source: DataSource) -> None:
+    """ "Toàn huyện" counts the nine units: three communes' figures cannot check it."""
+    text = "Xã;Năm 2023;Nguồn\nTân Hộ Cơ;820;BC\nBình Phú;760;BC\nThông Bình;690;BC\nToàn huyện;5.900;BC\n"
+    pv = preview("values", "viec_lam.csv", text.encode(), source, indicator="jobs_created")
+    assert pv.can_commit, pv.report()
+    assert not [p for p in pv.warnings if "kiểm tra lại" in p.message]
+    assert skipped_rows(pv)[5].startswith("dòng tổng")
+    summed = text.replace("Toàn huyện", "Cộng 3 xã")
+    pv = preview("values", "viec_lam.csv", summed.encode(), source, indicator="jobs_created")
+    assert [p for p in pv.warnings if "tổng 2.270" in p.message]
