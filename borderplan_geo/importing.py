@@ -2878,6 +2878,7 @@ def _geom_text(geom: object) -> str | None:
 #: What a user may say a boundary file is (the first is the default: never official unless said).
 BOUNDARY_ACCURACIES: tuple[str, ...] = ("reference", "official", "approximate")
 
+_THIS_DISTRICT = ("tanhong", "huyentanhong")
 _DISTRICT_COLUMNS = ("name_2", "ten_huyen", "tenhuyen", "huyen", "district", "ten huyen", "varname_2")
 
 
@@ -2932,20 +2933,23 @@ def _plan_boundaries(
     district = next(
         (c for c in table.columns if header_keys(c.header)[1].replace(" ", "_") in _DISTRICT_COLUMNS), None
     )
-    for record, raw in zip(table.records, values, strict=True):
-        if district is not None:
-            where = _column_values(table, district)[record.row - 1]
-            if not _blank(where) and fold(_text(where)).replace(" ", "") not in ("tanhong", "huyentanhong"):
-                plan.skipped.append(
-                    Skipped(
-                        table.label,
-                        "thuộc huyện khác",
-                        row=record.row,
-                        column=district.header,
-                        text=_text(where),
-                    )
+    districts = _column_values(table, district) if district is not None else [None] * len(values)
+    for record, raw, where in zip(table.records, values, districts, strict=True):
+        if (
+            district is not None
+            and not _blank(where)
+            and fold(_text(where)).replace(" ", "") not in _THIS_DISTRICT
+        ):
+            plan.skipped.append(
+                Skipped(
+                    table.label,
+                    "thuộc huyện khác",
+                    row=record.row,
+                    column=district.header,
+                    text=_text(where),
                 )
-                continue
+            )
+            continue
         if not _blank(raw) and try_resolve(raw, 2020) is None and matched:
             plan.skipped.append(
                 Skipped(
