@@ -240,3 +240,33 @@ def test_a_library_message_is_wrapped_logged_and_kept_for_the_technician(
         "JSONDecodeError" in r.getMessage() and "hong.geojson" in r.getMessage() for r in caplog.records
     )
     assert "JSONDecodeError" not in "\n".join(str(p) for p in pv.problems)
+
+
+def test_the_command_line_defaults_to_reference_and_names_the_store(
+    tmp_path: Path, data_copy: Path, store_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from borderplan_geo import cli
+
+    frame = shipped(DataSource(data_copy))[["code", "name", "geometry"]]
+    path = tmp_path / "xa.geojson"
+    path.write_bytes(geojson(frame, tmp_path))
+    argv = [
+        "import",
+        "boundaries",
+        str(path),
+        "--source",
+        "GADM 4.1",
+        "--user",
+        "anh",
+        "--data",
+        str(data_copy),
+    ]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "9 xã (như nhau) · Độ chính xác ranh giới: gần đúng → tham khảo" in out
+    assert (
+        f"vào kho dữ liệu của người dùng ({store_path}): phiên bản 1 của boundaries/official/xa.geojson"
+        in out
+    )
+    assert cli.main([*argv, "--accuracy", "official"]) == 0
+    assert "tham khảo → chính thức (pháp lý)" in capsys.readouterr().out
