@@ -179,7 +179,7 @@ def test_the_review_names_communes_and_speaks_vietnamese(source: DataSource) -> 
     jobs = next(
         r for r in review if r.field == "Giá trị" and "Tạo việc làm" in r.record and "Tân Hộ Cơ" in r.record
     )
-    assert jobs.new == "820"
+    assert jobs.new == "1.020"  # typed "1.020" in the file: one thousand and twenty, shown the same way
     text = pv.report(max_changes=1000)
     assert "29929" not in text and "clean_water" not in text and "value:" not in text
     # The change every figure shares is said once, with how many figures it touches.
