@@ -59,11 +59,14 @@ def html_text(value: object) -> str:
     return html.escape(str(value), quote=True).translate(_HTML_EXTRA)
 
 
-_JS_UNSAFE = re.compile(r"[<>&\u2028\u2029]|\{(?=[{%#])")
-
-
-def _js_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group(0)):04x}"
+_JS_TEMPLATE_START = re.compile(r"\{(?=[{%#])")
+_JS_UNSAFE = (
+    ("<", "\\u003c"),
+    (">", "\\u003e"),
+    ("&", "\\u0026"),
+    ("\u2028", "\\u2028"),
+    ("\u2029", "\\u2029"),
+)
 
 
 def js_value(value: object) -> str:
@@ -77,7 +80,10 @@ def js_value(value: object) -> str:
     start such a sequence, and the escaped string means the same to
     JavaScript. Never place the result directly after a ``{`` of a template.
     """
-    return _JS_UNSAFE.sub(_js_escape, json.dumps(value, ensure_ascii=False))
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escaped in _JS_UNSAFE:  # str.replace: a 10 000-project map is several MB
+        text = text.replace(char, escaped)
+    return _JS_TEMPLATE_START.sub(r"\\u007b", text)
 
 
 # Every ASCII punctuation character may be backslash-escaped in CommonMark.
