@@ -125,7 +125,8 @@ def render() -> None:
             st.selectbox(
                 "Chuyển tới",
                 names,
-                format_func=lambda n: deck.get(n).title,
+                # Numbered: Streamlit tells options apart by their label, and two views may share a title.
+                format_func=lambda n: f"{names.index(n) + 1}. {deck.get(n).title}",
                 key="bp_jump",
                 on_change=_jump,
                 args=(names,),
