@@ -22,6 +22,7 @@ import csv
 import io
 import json
 import os
+import re
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
@@ -136,6 +137,18 @@ OPEN_ALL_JS = """() => {
   document.querySelectorAll('.leaflet-control-layers').forEach(c => c.classList.add('leaflet-control-layers-expanded'));
   return texts;
 }"""
+
+
+_1337 = re.compile(r"(?<![\w.])1337(?!\w)")
+
+
+def shows_1337(text: str) -> bool:
+    """True when ``{{7*191}}`` was evaluated somewhere in ``text``.
+
+    1337 as a number of its own: the same digits inside an element's random id
+    or a coordinate (``105.51337``) are no evaluation.
+    """
+    return _1337.search(text) is not None
 
 
 def rotation_offset() -> int:

@@ -34,7 +34,7 @@ from borderplan_geo.maps import STATUS_LAYER, MapOptions, build_map
 from borderplan_geo.settings import get_settings
 from borderplan_geo.slides import load_deck
 from borderplan_geo.store import DataSource, Store, sha256
-from tests.hostile import PAYLOADS, TEMPLATE_PAYLOADS, poison, rotation_offset
+from tests.hostile import PAYLOADS, TEMPLATE_PAYLOADS, poison, rotation_offset, shows_1337
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
@@ -69,7 +69,7 @@ def test_the_map_shows_the_text_and_runs_no_template(poisoned: tuple[str, Datase
     payload, dataset = poisoned
     assert _target_name(dataset, "clean_water") == payload
     page = build_map(dataset, MapOptions(title=payload), asset_base_url="/static/vendor").get_root().render()
-    assert "1337" not in page
+    assert not shows_1337(page)
     assert in_script(payload) in page  # tooltips, popups, legend, labels, title
     # The layer control (folium writes the name with Jinja's tojson): escaped HTML, never a template.
     layer = html_text(f"{STATUS_LAYER}: {payload} (2025)")
@@ -88,7 +88,7 @@ def test_every_slide_map_shows_the_text_and_runs_no_template(poisoned: tuple[str
             year=view.year or 2025, palette="high_contrast", font_px=24, controls=False
         )
         page = build_map(dataset, options, asset_base_url="/static/vendor").get_root().render()
-        assert "1337" not in page, view.name
+        assert not shows_1337(page), view.name
         assert in_script(payload) in page, view.name
 
 
@@ -115,7 +115,7 @@ def test_every_html_export_shows_the_text_and_runs_no_template(poisoned: tuple[s
     payload, dataset = poisoned
     for view in load_deck(dataset.source).views:
         page = export_html(dataset, resolve_options(dataset, view=view.name))
-        assert "1337" not in page, view.name
+        assert not shows_1337(page), view.name
         parser = _Title()
         parser.feed(page)
         assert parser.title == payload, view.name  # the <title> is text
@@ -129,13 +129,13 @@ def test_png_and_pdf_show_the_text(poisoned: tuple[str, Dataset]) -> None:
     image = Image.open(io.BytesIO(export_png(dataset, options)))
     chunks = image.text  # type: ignore[attr-defined]
     assert chunks["Title"] == payload
-    assert not any("1337" in str(v) for v in chunks.values())
+    assert not any(shows_1337(str(v)) for v in chunks.values())
     pages = [
         re.sub(r"\s+", " ", p.extract_text())
         for p in pypdf.PdfReader(io.BytesIO(export_pdf(dataset, options))).pages
     ]
     assert payload in pages[0]
-    assert not any("1337" in p for p in pages)
+    assert not any(shows_1337(p) for p in pages)
 
 
 # --- the app -----------------------------------------------------------------------------------------
@@ -194,7 +194,7 @@ def test_the_map_page_shows_the_text_and_runs_no_template(app_data: Path) -> Non
     texts = _texts(at)
     assert any(markdown_text(f"{target.clause} {target.name}") in t for t in texts)
     scripts = _component_args(at)
-    assert scripts and all("1337" not in s for s in scripts) and not any("1337" in t for t in texts)
+    assert scripts and not any(shows_1337(s) for s in scripts + texts)
     assert any(in_script(target.name) in s for s in scripts)
 
 
@@ -204,12 +204,12 @@ def test_the_presentation_shows_the_text_and_runs_no_template(app_data: Path) ->
     title = html_text(deck.views[0].title)
     assert any(f'id="bp-slide-title">{title}</p>' in t for t in _texts(at))
     frames = _component_args(at)
-    assert frames and not any("1337" in f for f in frames)
+    assert frames and not any(shows_1337(f) for f in frames)
     for _ in range(3):  # step through a few slides
         next(b for b in at.button if b.key == "bp_next").click()
         at.run()
         assert not at.exception, at.exception
-        assert not any("1337" in t for t in _texts(at) + _component_args(at))
+        assert not any(shows_1337(t) for t in _texts(at) + _component_args(at))
 
 
 def test_the_data_page_and_its_history_work_and_undo_repairs_the_data(app_data: Path, tmp_path: Path) -> None:
@@ -229,7 +229,7 @@ def test_the_data_page_and_its_history_work_and_undo_repairs_the_data(app_data: 
     next(b for b in at.sidebar.button if b.label == "Đăng nhập").click()
     at.run()
     assert not at.exception, at.exception
-    assert not any("1337" in t for t in _texts(at) + _component_args(at))
+    assert not any(shows_1337(t) for t in _texts(at) + _component_args(at))
     at.selectbox(key="hist_path").set_value(rel)
     at.run()
     assert not at.exception, at.exception
@@ -253,5 +253,5 @@ def test_png_and_pdf_show_script_payloads_as_text(tmp_path: Path) -> None:
     chunks = Image.open(io.BytesIO(export_png(dataset, options))).text  # type: ignore[attr-defined]
     assert chunks["Title"] == title, offset
     reader = pypdf.PdfReader(io.BytesIO(export_pdf(dataset, options)))
-    first = re.sub(r"\s+", " ", reader.pages[0].extract_text())
-    assert " ".join(title.split()) in first, offset  # reportlab's markup shows it as text
+    first = re.sub(r"\s+", "", reader.pages[0].extract_text())
+    assert re.sub(r"\s+", "", title) in first, offset  # reportlab's markup shows it as text (wrapped)
