@@ -79,7 +79,7 @@ def _show_error(exc: BorderplanError) -> None:
         st.error("Chưa lưu gì. Sửa các lỗi sau rồi thử lại:")
         st.dataframe(_problems_frame(exc.problems), hide_index=True, width="stretch")
     else:
-        st.error(str(exc))
+        st.error(common.md(exc))
         if isinstance(exc, StaleSaveError):
             st.button(
                 "Tải bản mới nhất (bỏ các sửa đổi chưa lưu)", on_click=_refresh, key=f"reload_{id(exc)}"
@@ -199,7 +199,7 @@ def _import_tab(user: User) -> None:
     pv: Preview | None = st.session_state.get("imp_preview")
     if pv is None:
         return
-    (st.success if pv.can_commit else st.error)(pv.summary())
+    (st.success if pv.can_commit else st.error)(common.md(pv.summary()))
     if pv.problems:
         st.dataframe(_problems_frame(list(pv.problems)), hide_index=True, width="stretch")
     if pv.changes:
@@ -342,7 +342,7 @@ def _projects_tab(user: User) -> None:
             xv, yv = parse_number(x), parse_number(y)
             position = (xv, yv) if crs == "EPSG:4326" else tuple(map(float, to_wgs84(xv, yv, crs)))  # type: ignore[assignment]
         except (ValueError, BorderplanError) as exc:
-            st.error(f"Tọa độ không đọc được: {exc}")
+            st.error(f"Tọa độ không đọc được: {common.md(exc)}")
     if position is not None and st.button("Đặt vị trí này vào bảng", key="proj_place"):
         lon, lat = position
         if target_id == "(dự án mới)":
@@ -447,7 +447,7 @@ def _history_tab(user: User) -> None:
         )
     message = st.session_state.pop("undo_message", None)
     if message:
-        (st.success if message[0] == "ok" else st.warning)(message[1])
+        (st.success if message[0] == "ok" else st.warning)(common.md(message[1]))
     log = store.audit_log(path)
     if log:
         st.markdown("**Nhật ký thay đổi** (ai, lúc nào, sửa gì, từ gì thành gì)")
@@ -487,6 +487,6 @@ def _osm_tab(user: User) -> None:
             try:
                 result = replace_boundaries_with_osm(common.source(), author=user, accounts=_accounts())
             except BorderplanError as exc:
-                st.warning(str(exc))
+                st.warning(common.md(exc))
                 return
         st.success(f"Đã thay ranh giới bằng dữ liệu OpenStreetMap ({len(result.units)} xã).")
