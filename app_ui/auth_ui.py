@@ -64,7 +64,8 @@ def _logout() -> None:
 def login_box() -> User | None:
     """The sidebar's account box; returns the logged-in user."""
     user = current_user()
-    with st.sidebar.expander("Tài khoản" if user is None else f"Đã đăng nhập: {user.name}", expanded=False):
+    label = "Tài khoản" if user is None else f"Đã đăng nhập: {common.md(user.name)}"
+    with st.sidebar.expander(label, expanded=False):
         if user is not None:
             st.caption(f"Vai trò: {user.role_label}. Được sửa dữ liệu và xem lớp quốc phòng – an ninh.")
             st.button("Đăng xuất", on_click=_logout, key="logout")
@@ -72,7 +73,7 @@ def login_box() -> User | None:
         path = common.settings().users
         if not has_accounts(path):
             if st.session_state.get("login_error"):
-                st.error(st.session_state["login_error"])
+                st.error(common.md(st.session_state["login_error"]))
             st.caption(no_accounts_message(path))
             return None
         with st.form("login", clear_on_submit=False, border=False):
@@ -80,6 +81,6 @@ def login_box() -> User | None:
             st.text_input("Mật khẩu", type="password", key="login_password")
             st.form_submit_button("Đăng nhập", on_click=_attempt)
         if st.session_state.get("login_error"):
-            st.error(st.session_state["login_error"])
+            st.error(common.md(st.session_state["login_error"]))
         st.caption("Xem bản đồ không cần đăng nhập. Sửa dữ liệu và xem lớp nhạy cảm cần tài khoản.")
     return current_user()

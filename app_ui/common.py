@@ -5,7 +5,6 @@ Only widgets, caching and display live here; every rule is in ``borderplan_geo``
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -13,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from borderplan_geo._errors import DataError
+from borderplan_geo._html import markdown_text
 from borderplan_geo._text import spreadsheet_frame
 from borderplan_geo.auth import User, can_see_sensitive
 from borderplan_geo.dataset import Dataset, load_dataset
@@ -23,12 +23,8 @@ from borderplan_geo.store import DataSource, Store
 from borderplan_geo.targets import indicator_codes
 from borderplan_geo.units import units
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~:$])")
-
-
-def md(text: object) -> str:
-    """User text made inert for st.markdown: every markdown/HTML sign is escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text)).replace("\n", " ")
+#: Text from data, shown literally by any Streamlit call that reads Markdown (see the library's rule).
+md = markdown_text
 
 
 def sheet(frame: pd.DataFrame) -> pd.DataFrame:

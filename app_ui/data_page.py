@@ -92,7 +92,7 @@ def _show_error(exc: BorderplanError) -> None:
         st.error("Chưa lưu gì. Sửa các lỗi sau rồi thử lại:")
         st.dataframe(_problems_frame(exc.problems), hide_index=True, width="stretch")
     else:
-        st.error(str(exc))
+        st.error(common.md(exc))
         if isinstance(exc, StaleSaveError):
             st.button(
                 "Tải bản mới nhất (bỏ các sửa đổi chưa lưu)", on_click=_refresh, key=f"reload_{id(exc)}"
@@ -299,7 +299,7 @@ def _mapping_step(question: MappingQuestion) -> None:
         box = columns[i % len(columns)]
         chosen.append(
             box.selectbox(
-                f"Cột '{header}'",
+                f"Cột '{common.md(header)}'",
                 choices,
                 index=choices.index(guess) if guess in choices else choices.index("skip"),
                 format_func=role_label,
@@ -551,7 +551,7 @@ def _projects_tab(user: User) -> None:
             xv, yv = parse_number(x), parse_number(y)
             position = (xv, yv) if crs == "EPSG:4326" else tuple(map(float, to_wgs84(xv, yv, crs)))  # type: ignore[assignment]
         except (ValueError, BorderplanError) as exc:
-            st.error(f"Tọa độ không đọc được: {exc}")
+            st.error(f"Tọa độ không đọc được: {common.md(exc)}")
     if position is not None and st.button("Đặt vị trí này vào bảng", key="proj_place"):
         lon, lat = position
         if target_id == "(dự án mới)":
@@ -661,7 +661,7 @@ def _history_tab(user: User) -> None:
         )
     message = st.session_state.pop("undo_message", None)
     if message:
-        (st.success if message[0] == "ok" else st.warning)(message[1])
+        (st.success if message[0] == "ok" else st.warning)(common.md(message[1]))
     log = store.audit_log(path)
     if log:
         st.markdown("**Nhật ký thay đổi** (ai, lúc nào, sửa gì, từ gì thành gì)")
@@ -701,6 +701,6 @@ def _osm_tab(user: User) -> None:
             try:
                 result = replace_boundaries_with_osm(common.source(), author=user, accounts=_accounts())
             except BorderplanError as exc:
-                st.warning(str(exc))
+                st.warning(common.md(exc))
                 return
         st.success(f"Đã thay ranh giới bằng dữ liệu OpenStreetMap ({len(result.units)} xã).")

@@ -96,7 +96,7 @@ def render() -> None:
         selected = None
 
     st.markdown(
-        f"#### {common.indicator_label(ds, ch.indicator)} — năm {ch.year}"
+        f"#### {common.md(common.indicator_label(ds, ch.indicator))} — năm {ch.year}"
         f" · {'đơn vị trước 1/7/2025' if ch.vintage == 2020 else 'xã từ 1/7/2025'}"
     )
     illustrative = bool(rows["illustrative"].any()) or bool(
@@ -154,10 +154,10 @@ def _summary(ds: common.Dataset, ch: common.Choices) -> None:
     if area is not None and area.get("in_scope"):
         st.metric(
             "Chung 3 xã biên giới",
-            str(area["value_text"]),
-            delta=f"{STATUS_LABELS[str(area['status'])]} · {area['gap_text']}",
+            common.md(area["value_text"]),
+            delta=f"{STATUS_LABELS[str(area['status'])]} · {common.md(area['gap_text'])}",
             delta_color="off",
-            help=str(area["reason"]),
+            help=common.md(area["reason"]),
         )
     view = ranking_view(ds, ch.indicator, ch.year, vintage=ch.vintage)
     if view.empty:
@@ -254,7 +254,7 @@ def _criteria(ds: common.Dataset, ch: common.Choices) -> None:
     )
     sources = criteria_sources(ds, ch.year)
     if sources:
-        st.caption("Nguồn: " + " · ".join(sources))
+        st.caption("Nguồn: " + " · ".join(common.md(s) for s in sources))
 
 
 def _trajectory(ds: common.Dataset, ch: common.Choices) -> None:

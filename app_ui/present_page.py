@@ -8,13 +8,12 @@ are 24 px or more, the palette is the high-contrast one, the sidebar is hidden.
 
 from __future__ import annotations
 
-import html
-
 import streamlit as st
 import streamlit.components.v1 as components
 
 from app_ui import common
 from borderplan_geo._errors import DataError
+from borderplan_geo._html import html_text
 from borderplan_geo.criteria import LEVEL_LABELS
 from borderplan_geo.formatting import format_number
 from borderplan_geo.maps import build_map, filter_projects
@@ -67,7 +66,8 @@ def _deck() -> Deck:
     try:
         return load_deck(common.source())
     except DataError as exc:
-        st.warning("Tệp khung nhìn (views/slides.json) có lỗi, dùng bộ khung nhìn mặc định:\n\n" + str(exc))
+        lines = "  \n".join(common.md(line) for line in str(exc).splitlines())
+        st.warning(f"Tệp khung nhìn (views/slides.json) có lỗi, dùng bộ khung nhìn mặc định:\n\n{lines}")
         return default_deck()
 
 
@@ -101,9 +101,9 @@ def render() -> None:
         if any("GẦN ĐÚNG" in n for n in flags):
             short.append("⚠ GẦN ĐÚNG: ranh giới, vị trí")
         st.markdown(
-            f'<p class="bp-slide-title" id="bp-slide-title">{html.escape(view.title)}</p>'
-            f'<p class="bp-slide-sub">{html.escape(sub)}</p>'
-            f'<p class="bp-slide-warn">{html.escape(" · ".join(short))}</p>',
+            f'<p class="bp-slide-title" id="bp-slide-title">{html_text(view.title)}</p>'
+            f'<p class="bp-slide-sub">{html_text(sub)}</p>'
+            f'<p class="bp-slide-warn">{html_text(" · ".join(short))}</p>',
             unsafe_allow_html=True,
         )
     with nav:
@@ -125,7 +125,8 @@ def render() -> None:
             st.selectbox(
                 "Chuyển tới",
                 names,
-                format_func=lambda n: deck.get(n).title,
+                # Numbered: Streamlit tells options apart by their label, and two views may share a title.
+                format_func=lambda n: f"{names.index(n) + 1}. {deck.get(n).title}",
                 key="bp_jump",
                 on_change=_jump,
                 args=(names,),
@@ -160,8 +161,8 @@ def _map(ds: common.Dataset, view: View, year: int) -> None:
             projects = filter_projects(ds.projects, options)
             totals = project_totals(projects, "sector")
             rows = "".join(
-                f"<tr><td>{html.escape(str(r['Nhóm']))}</td><td>{r['Số công trình']}</td>"
-                f"<td>{html.escape(format_number(r['Tổng vốn (tỷ đồng)']))}</td></tr>"
+                f"<tr><td>{html_text(r['Nhóm'])}</td><td>{html_text(r['Số công trình'])}</td>"
+                f"<td>{html_text(format_number(r['Tổng vốn (tỷ đồng)']))}</td></tr>"
                 for r in totals.to_dict("records")
             )
             st.markdown(
@@ -177,17 +178,17 @@ def _criteria(ds: common.Dataset, year: int, view: View) -> None:
     matrix = criteria_matrix(ds, year, vintage=view.units)
     levels = {label: key for key, label in LEVEL_LABELS.items()}
     symbols = {"dat": "✔", "co_ban_dat": "!", "chua_dat": "✖"}
-    header = "".join(f"<th>{html.escape(str(c))}</th>" for c in matrix.columns)
+    header = "".join(f"<th>{html_text(c)}</th>" for c in matrix.columns)
     body = []
     for r in matrix.to_dict("records"):
-        cells = [f"<td>{html.escape(str(r['Tiêu chí']))}</td>"]
+        cells = [f"<td>{html_text(r['Tiêu chí'])}</td>"]
         for col in matrix.columns[1:]:
             value = str(r[col])
             key = levels.get(value)
             if key:
-                cells.append(f'<td class="l-{key}">{symbols[key]} {html.escape(value)}</td>')
+                cells.append(f'<td class="l-{key}">{symbols[key]} {html_text(value)}</td>')
             else:
-                cells.append(f"<td><b>{html.escape(value)}</b></td>")
+                cells.append(f"<td><b>{html_text(value)}</b></td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     st.markdown(
         f'<div style="height: calc(100vh - 8.8rem); overflow-y: auto">'

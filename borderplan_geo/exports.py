@@ -90,6 +90,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import assets
 from ._errors import BorderplanError, DataError
+from ._html import html_text, js_value, script_hashes
 from .boundaries import METRIC, WGS84
 from .criteria import CRITERIA, LEVEL_LABELS, meets
 from .dataset import Dataset
@@ -371,11 +372,15 @@ def feature_ids(frames: dict[str, gpd.GeoDataFrame]) -> list[str]:
 # HTML
 # --------------------------------------------------------------------------------------------
 
-#: The page may load nothing: scripts, styles, images and fonts are inline or data: URIs.
+#: Stands for the hashes of the page's own scripts until the page is complete.
+_SCRIPT_HASHES = "__borderplan_script_hashes__"
+#: The page may load nothing: scripts, styles, images and fonts are inline or data: URIs. Only the
+#: page's own inline scripts run, each allowed by its hash: no event-handler attribute, no
+#: ``javascript:`` URL, no script added later (a hash list makes browsers ignore 'unsafe-inline').
 _CSP = (
-    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-    "img-src data:; font-src data:; connect-src 'none'; frame-src 'none'; form-action 'none'; "
-    "base-uri 'none'"
+    f"default-src 'none'; script-src {_SCRIPT_HASHES}; script-src-attr 'none'; "
+    "style-src 'unsafe-inline'; img-src data:; font-src data:; connect-src 'none'; frame-src 'none'; "
+    "object-src 'none'; form-action 'none'; base-uri 'none'"
 )
 
 
@@ -405,7 +410,7 @@ class _SourcesControl(MacroElement):
     def __init__(self, html: str) -> None:
         super().__init__()
         self._name = "BorderplanSources"
-        self.html_js = json.dumps(html, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
+        self.html_js = js_value(html)
 
 
 _SOURCES_CSS = """
@@ -463,23 +468,22 @@ def export_html(dataset: Dataset, options: MapOptions, *, vendor_dir: Path | Non
     sources = source_lines(dataset, shown, frames, status_rows=rows)
     when = dataset.data_date()
     lines = "<br>".join(
-        f"<b>{html_lib.escape(line.split(':', 1)[0])}:</b>{html_lib.escape(line.split(':', 1)[1])}"
-        for line in sources
+        f"<b>{html_text(line.split(':', 1)[0])}:</b>{html_text(line.split(':', 1)[1])}" for line in sources
     )
     stamp = f"số liệu cập nhật {when}" if when else "ngày cập nhật không rõ"
     # One line on the projector; the full list a click away (and always in the file).
     body = (
-        f"<details><summary>Nguồn số liệu · {html_lib.escape(stamp)}</summary>{lines}"
+        f"<details><summary>Nguồn số liệu · {html_text(stamp)}</summary>{lines}"
         f"<br><i>Xuất từ {PRODUCER} ngày {date.today():%d/%m/%Y}</i></details>"
     )
     _SourcesControl(body).add_to(m)
     root = m.get_root()
-    root.title = title  # type: ignore[attr-defined]
+    root.title = html_text(title)  # type: ignore[attr-defined]  # branca puts it in <title> as it is
     description = f"{title} — {subtitle}"
     root.header.add_child(  # type: ignore[attr-defined]
         Element(
             f'<meta http-equiv="Content-Security-Policy" content="{_CSP}">'
-            f'<meta name="description" content="{html_lib.escape(description)}">'
+            f'<meta name="description" content="{html_text(description)}">'
             f'<meta name="generator" content="{PRODUCER}">' + _SOURCES_CSS
         ),
         name="borderplan_export_meta",
@@ -491,6 +495,8 @@ def export_html(dataset: Dataset, options: MapOptions, *, vendor_dir: Path | Non
     page = assets.inline_assets(page, vendor, ASSET_PLACEHOLDER)
     if ASSET_PLACEHOLDER in page:
         raise ExportError("trang xuất còn liên kết tới tài nguyên chưa nhúng")
+    # The policy's own text cannot come from data (the title before it is escaped, quotes too).
+    page = page.replace(_CSP, _CSP.replace(_SCRIPT_HASHES, " ".join(script_hashes(page))), 1)
     return page.replace("<html>", '<html lang="vi">', 1)
 
 

@@ -7,18 +7,20 @@ so it survives every Streamlit rerun, and every asset is localised
 (:mod:`borderplan_geo.assets`): the map asks no host but its own.
 
 Safety: every text that reaches HTML (names, sources, descriptions, which
-users type) is escaped here, in Python, before it is placed in a tooltip, a
-popup or a label; the project layer's script builds its HTML only from such
-pre-escaped strings, and JSON put inside ``<script>`` has ``</`` escaped.
+users type) is escaped here, in Python, by :func:`~borderplan_geo._html.html_text`
+before it is placed in a tooltip, a popup, a label or a layer name (Leaflet's
+layer control inserts names as HTML); the project layer's script builds its
+HTML only from such pre-escaped strings; and every value enters a script as
+JSON from :func:`~borderplan_geo._html.js_value`. Neither lets a ``{{``,
+``{%`` or ``{#`` through: branca renders the map's script twice through
+Jinja, so text from data must never be template source.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from html import escape
 from typing import Any
 
 import folium
@@ -33,6 +35,7 @@ from folium.template import Template
 from shapely.geometry.base import BaseGeometry
 
 from . import assets
+from ._html import html_text, js_value
 from .boundaries import BOUNDARY_ACCURACY, total_bounds_to_folium
 from .dataset import Dataset
 from .formatting import format_number, format_vnd
@@ -124,22 +127,15 @@ class MapOptions:
 # --- small helpers --------------------------------------------------------------------------------
 
 
-def _e(value: object) -> str:
-    """Escape any value for HTML ('' for None/NaN)."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return escape(str(value), quote=True)
-
-
-def _js(value: object) -> str:
-    """JSON for inside a <script>: no '</' so no text can close the script."""
-    return json.dumps(value, ensure_ascii=False).replace("</", "<\\/").replace("<!--", "<\\!--")
-
-
 def _table(rows: Sequence[tuple[str, str]]) -> str:
     """A two-column table of already-escaped cells."""
     body = "".join(f"<tr><th>{k}</th><td>{v}</td></tr>" for k, v in rows if v != "")
     return f'<table class="bp-kv">{body}</table>'
+
+
+def _group(name: str) -> folium.FeatureGroup:
+    """A feature group whose name (shown as HTML by the layer control) is escaped text."""
+    return folium.FeatureGroup(name=html_text(name), show=True)
 
 
 def folium_bounds(frame: gpd.GeoDataFrame) -> list[list[float]]:
@@ -187,9 +183,9 @@ class _Control(MacroElement):
     def __init__(self, html: str, *, position: str, css_class: str) -> None:
         super().__init__()
         self._name = "BorderplanControl"
-        self.position_js = _js(position)
-        self.css_class_js = _js(css_class)
-        self.html_js = _js(html)
+        self.position_js = js_value(position)
+        self.css_class_js = js_value(css_class)
+        self.html_js = js_value(html)
 
 
 class _GeoJsonLayer(MacroElement):
@@ -245,8 +241,8 @@ class _GeoJsonLayer(MacroElement):
     ) -> None:
         super().__init__()
         self._name = "BorderplanGeoJson"
-        self.data_js = _js({"type": "FeatureCollection", "features": features})
-        self.icons_js = _js(icons or [])
+        self.data_js = js_value({"type": "FeatureCollection", "features": features})
+        self.icons_js = js_value(icons or [])
         self.icon_size = int(icon_size)
         self.interactive = "true" if interactive else "false"
         self.highlight = int(highlight)
@@ -293,7 +289,7 @@ class _FitWhenShown(MacroElement):
     def __init__(self, bounds: list[list[float]]) -> None:
         super().__init__()
         self._name = "BorderplanFitWhenShown"
-        self.bounds_js = _js(bounds)
+        self.bounds_js = js_value(bounds)
 
 
 class _TileFallback(MacroElement):
@@ -335,7 +331,7 @@ class _TileFallback(MacroElement):
         super().__init__()
         self._name = "BorderplanTileFallback"
         self.layer_name = layer.get_name()
-        self.note_js = _js(OFFLINE_NOTE)
+        self.note_js = js_value(OFFLINE_NOTE)
         self.wait_ms = int(wait_ms)
 
 
@@ -362,7 +358,7 @@ class _LabelLayer(MacroElement):
     def __init__(self, rows: list[dict[str, object]]) -> None:
         super().__init__()
         self._name = "BorderplanLabels"
-        self.rows_js = _js(rows)
+        self.rows_js = js_value(rows)
 
 
 class _ProjectLayer(JSCSSMixin, MacroElement):
@@ -468,11 +464,11 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
     ) -> None:
         super().__init__()
         self._name = "BorderplanProjects"
-        self.strings_js = _js(strings)
-        self.rows_js = _js(rows)
-        self.icons_js = _js(icons)
-        self.fields_js = _js(list(self.FIELDS))
-        self.labels_js = _js([list(p) for p in self.LABELS])
+        self.strings_js = js_value(strings)
+        self.rows_js = js_value(rows)
+        self.icons_js = js_value(icons)
+        self.fields_js = js_value(list(self.FIELDS))
+        self.labels_js = js_value([list(p) for p in self.LABELS])
         self.cluster_js = "true" if cluster else "false"
         self.icon_size = int(icon_size)
 
@@ -526,7 +522,9 @@ table.bp-kv td {{ padding: 1px 0; vertical-align: top; max-width: 22em; }}
 def _accuracy_note(accuracy: object, illustrative: object) -> str:
     parts = []
     if accuracy and accuracy != "surveyed":
-        parts.append(f'<span class="bp-warn">{_e(ACCURACIES.get(str(accuracy), str(accuracy)))}</span>')
+        parts.append(
+            f'<span class="bp-warn">{html_text(ACCURACIES.get(str(accuracy), str(accuracy)))}</span>'
+        )
     if bool(illustrative):
         parts.append('<span class="bp-warn">Dữ liệu minh họa, không phải báo cáo</span>')
     return " · ".join(parts)
@@ -561,8 +559,8 @@ def _status_layer(
     rows = status[(status["indicator"] == code) & (status["year"] == options.year)]
     by_unit = {r["unit_code"]: r for r in rows.to_dict("records") if r["unit_code"] != AREA_CODE}
     name = next((t.name for t in targets if t.code == code), code)
-    group = folium.FeatureGroup(name=f"{STATUS_LAYER}: {name} ({options.year})", show=True)
-    labels = folium.FeatureGroup(name="Nhãn xã", show=True)
+    group = _group(f"{STATUS_LAYER}: {name} ({options.year})")
+    labels = _group("Nhãn xã")
     counts = dict.fromkeys(STATUSES, 0)
     weight = 3 if options.palette == "high_contrast" else 2
     features: list[dict[str, Any]] = []
@@ -579,14 +577,14 @@ def _status_layer(
                     status="none",
                     fill="#ffffff",
                     style={"color": "#777", "weight": 1, "fillColor": "#ffffff", "fillOpacity": 0.15},
-                    tip=f"{_e(unit['name'])} — ngoài phạm vi chỉ tiêu này",
+                    tip=f"{html_text(unit['name'])} — ngoài phạm vi chỉ tiêu này",
                 )
             )
             label_rows.append(
                 {
                     "lat": point.y,
                     "lng": point.x,
-                    "html": f"<div>{_e(unit['name'])}</div>",
+                    "html": f"<div>{html_text(unit['name'])}</div>",
                     "cls": "bp-label bp-context",
                 }
             )
@@ -597,28 +595,28 @@ def _status_layer(
         kind = t.kind if t else ""
         value_text = views_value_text(row["value"], t) if t else "–"
         tooltip = (
-            f"<b>{_e(unit['name'])}</b><br>{_e(st.symbol)} {_e(st.label)} — {_e(value_text)}"
-            f"<br>{_e(name)}, năm {options.year}"
+            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(st.label)} — {html_text(value_text)}"
+            f"<br>{html_text(name)}, năm {options.year}"
         )
         required = (
             views_value_text(row["required"], t) if t and kind in ("level_by_year", "status_by_year") else ""
         )
         popup_rows = [
-            ("Chỉ tiêu", _e(name)),
+            ("Chỉ tiêu", html_text(name)),
             ("Năm", str(options.year)),
-            ("Giá trị", _e(value_text)),
-            ("Mục tiêu", _e(row["target_text"])),
-            ("Lộ trình năm này", _e(required)),
-            ("Tình trạng", f"<b>{_e(st.symbol)} {_e(st.label)}</b>"),
-            ("Nhận định", _e(row["reason"])),
-            ("Nguồn", _e(row["source"]) or "–"),
+            ("Giá trị", html_text(value_text)),
+            ("Mục tiêu", html_text(row["target_text"])),
+            ("Lộ trình năm này", html_text(required)),
+            ("Tình trạng", f"<b>{html_text(st.symbol)} {html_text(st.label)}</b>"),
+            ("Nhận định", html_text(row["reason"])),
+            ("Nguồn", html_text(row["source"]) or "–"),
         ]
         if row["illustrative"]:
             popup_rows.append(("Lưu ý", '<span class="bp-warn">Số liệu minh họa, không phải báo cáo</span>'))
         if not row["in_scope"]:
-            popup_rows.append(("Phạm vi", _e("Chỉ tiêu chung 3 xã: số của xã để tham khảo")))
+            popup_rows.append(("Phạm vi", html_text("Chỉ tiêu chung 3 xã: số của xã để tham khảo")))
         accuracy = str(unit.get("accuracy") or "approximate")
-        popup_rows.append(("Ranh giới", _e(BOUNDARY_ACCURACY.get(accuracy, accuracy))))
+        popup_rows.append(("Ranh giới", html_text(BOUNDARY_ACCURACY.get(accuracy, accuracy))))
         style = {
             "color": "#222",
             "weight": weight + (1 if options.commune == unit["code"] else 0),
@@ -635,18 +633,18 @@ def _status_layer(
                 fill=st.color,
                 style=style,
                 tip=tooltip,
-                pop=f'<div class="bp-pop"><h4>{_e(unit["name"])}</h4>{_table(popup_rows)}</div>',
+                pop=f'<div class="bp-pop"><h4>{html_text(unit["name"])}</h4>{_table(popup_rows)}</div>',
             )
         )
         badge = (
             f'<span class="bp-badge" style="background:{st.color};color:{st.text_color}">'
-            f"{_e(st.symbol)} {_e(value_text)}</span>"
+            f"{html_text(st.symbol)} {html_text(value_text)}</span>"
         )
         label_rows.append(
             {
                 "lat": point.y,
                 "lng": point.x,
-                "html": f"<div>{_e(unit['name'])}<br>{badge}</div>",
+                "html": f"<div>{html_text(unit['name'])}<br>{badge}</div>",
                 "cls": "bp-label",
             }
         )
@@ -660,17 +658,21 @@ def _status_layer(
 def _border_layer(m: folium.Map, dataset: Dataset) -> None:
     if dataset.border.empty:
         return
-    group = folium.FeatureGroup(name="Đường biên giới quốc gia", show=True)
+    group = _group("Đường biên giới quốc gia")
     style = {"color": BORDER_STYLE.color, "weight": BORDER_STYLE.weight, "dashArray": BORDER_STYLE.dash}
     features = []
     for rec in dataset.border.to_dict("records"):
         note = _accuracy_note(rec.get("accuracy"), False)
-        rows = [("Tên", _e(rec.get("name"))), ("Độ chính xác", note), ("Nguồn", _e(rec.get("source")))]
+        rows = [
+            ("Tên", html_text(rec.get("name"))),
+            ("Độ chính xác", note),
+            ("Nguồn", html_text(rec.get("source"))),
+        ]
         features.append(
             _feature(
                 rec["geometry"],
                 style=style,
-                tip=f"{_e(rec.get('name') or 'Đường biên giới')}<br>{note}",
+                tip=f"{html_text(rec.get('name') or 'Đường biên giới')}<br>{note}",
                 pop=_table(rows),
             )
         )
@@ -680,20 +682,20 @@ def _border_layer(m: folium.Map, dataset: Dataset) -> None:
 
 def _feature_popup(rec: dict[str, Any], kind_label: str, extra: list[tuple[str, str]] | None = None) -> str:
     rows = [
-        ("Loại", _e(kind_label)),
-        ("Xã", _e(rec.get("commune_name"))),
+        ("Loại", html_text(kind_label)),
+        ("Xã", html_text(rec.get("commune_name"))),
         *(extra or []),
-        ("Mô tả", _e(rec.get("description"))),
+        ("Mô tả", html_text(rec.get("description"))),
         ("Vị trí", _accuracy_note(rec.get("accuracy"), rec.get("illustrative")) or "Đo đạc"),
-        ("Nguồn", _e(rec.get("source"))),
-        ("Mã", _e(rec.get("id"))),
+        ("Nguồn", html_text(rec.get("source"))),
+        ("Mã", html_text(rec.get("id"))),
     ]
-    return f'<div class="bp-pop"><h4>{_e(rec.get("name"))}</h4>{_table(rows)}</div>'
+    return f'<div class="bp-pop"><h4>{html_text(rec.get("name"))}</h4>{_table(rows)}</div>'
 
 
 def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
     spec = LAYERS[key]
-    group = folium.FeatureGroup(name=spec.label, show=True)
+    group = _group(spec.label)
     icons: list[str] = []
     icon_index: dict[str, int] = {}
     features = []
@@ -704,12 +706,12 @@ def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapO
         kind_label = spec.kinds.get(kind, kind)
         extra: list[tuple[str, str]] = []
         if rec.get("households") not in (None, "") and not _isnan(rec.get("households")):
-            extra.append(("Số hộ", _e(format_number(rec["households"]))))
+            extra.append(("Số hộ", html_text(format_number(rec["households"]))))
         if rec.get("capacity_m3_day") not in (None, "") and not _isnan(rec.get("capacity_m3_day")):
-            extra.append(("Công suất", _e(f"{format_number(rec['capacity_m3_day'])} m³/ngày")))
+            extra.append(("Công suất", html_text(f"{format_number(rec['capacity_m3_day'])} m³/ngày")))
         warn = " (vị trí gần đúng)" if rec.get("accuracy") != "surveyed" else ""
         props: dict[str, object] = {
-            "tip": f"{_e(rec['name'])}<br><i>{_e(kind_label)}{_e(warn)}</i>",
+            "tip": f"{html_text(rec['name'])}<br><i>{html_text(kind_label)}{html_text(warn)}</i>",
             "pop": _feature_popup(rec, kind_label, extra),
         }
         if geom.geom_type == "Point":
@@ -768,28 +770,28 @@ def project_fields(rec: dict[str, Any]) -> dict[str, str]:
     progress = rec.get("progress")
     budget = rec.get("budget_vnd")
     return {
-        "id": _e(rec.get("id")),
-        "name": _e(rec.get("name")),
+        "id": html_text(rec.get("id")),
+        "name": html_text(rec.get("name")),
         "title": f"[{rec.get('id')}] {rec.get('name')}",
-        "sector": _e(SECTORS.get(str(rec.get("sector")), rec.get("sector"))),
-        "commune": _e(rec.get("commune_name")),
-        "status": _e(PROJECT_STATUSES.get(str(rec.get("status")), rec.get("status"))),
-        "progress": _e(f"{format_number(progress)} %")
+        "sector": html_text(SECTORS.get(str(rec.get("sector")), rec.get("sector"))),
+        "commune": html_text(rec.get("commune_name")),
+        "status": html_text(PROJECT_STATUSES.get(str(rec.get("status")), rec.get("status"))),
+        "progress": html_text(f"{format_number(progress)} %")
         if progress is not None and not _isnan(progress)
         else "",
-        "budget": _e(format_vnd(budget)) if budget is not None and not _isnan(budget) else "",
-        "funding": _e(rec.get("funding_source")),
-        "years": _e(years),
-        "agency": _e(rec.get("agency")),
-        "description": _e(rec.get("description")),
+        "budget": html_text(format_vnd(budget)) if budget is not None and not _isnan(budget) else "",
+        "funding": html_text(rec.get("funding_source")),
+        "years": html_text(years),
+        "agency": html_text(rec.get("agency")),
+        "description": html_text(rec.get("description")),
         "where": _accuracy_note(rec.get("accuracy"), rec.get("illustrative")),
-        "source": _e(rec.get("source")),
+        "source": html_text(rec.get("source")),
         "secret": "Quốc phòng – an ninh: không công bố" if rec.get("sensitive") else "",
     }
 
 
 def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
-    group = folium.FeatureGroup(name=PROJECTS_LABEL, show=True)
+    group = _group(PROJECTS_LABEL)
     icons: list[str] = []
     icon_index: dict[tuple[str, str], int] = {}
     strings: list[str] = [""]
@@ -859,17 +861,17 @@ def legend_html(
     t = target_for(dataset.targets, options.indicator, None)
     parts = [
         '<span class="bp-toggle" role="button" tabindex="0" title="Thu gọn / mở chú giải">Chú giải ▾</span>',
-        f"<h4>{_e(name)} — {options.year}</h4>",
+        f"<h4>{html_text(name)} — {options.year}</h4>",
         '<div class="bp-body">',
     ]
     if t is not None:
-        parts.append(f'<div class="bp-sec">Mục tiêu: {_e(t.target_text)}</div>')
+        parts.append(f'<div class="bp-sec">Mục tiêu: {html_text(t.target_text)}</div>')
     for key in STATUSES:
         st = styles[key]
         count = counts.get(key, 0)
         parts.append(
             f'<div class="bp-row"><span class="bp-sw" style="background:{st.color};color:{st.text_color}">'
-            f"{_e(st.symbol)}</span>{_e(st.label)} ({count})</div>"
+            f"{html_text(st.symbol)}</span>{html_text(st.label)} ({count})</div>"
         )
     symbols = bool(shown_layers or project_statuses)
     if symbols:
@@ -898,12 +900,12 @@ def legend_html(
                     )
                 else:
                     swatch = symbol_svg(kind)
-                parts.append(f'<div class="bp-row">{swatch}{_e(label)}</div>')
+                parts.append(f'<div class="bp-row">{swatch}{html_text(label)}</div>')
     if project_statuses:
-        parts.append(f'<div class="bp-sec">{_e(PROJECTS_LABEL)}</div>')
+        parts.append(f'<div class="bp-sec">{html_text(PROJECTS_LABEL)}</div>')
         for status in project_statuses:
             parts.append(
-                f'<div class="bp-row">{project_svg(status, "other")}{_e(PROJECT_STATUSES[status])}</div>'
+                f'<div class="bp-row">{project_svg(status, "other")}{html_text(PROJECT_STATUSES[status])}</div>'
             )
     if symbols:
         parts.append("</details>")
@@ -996,11 +998,11 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     )
     if note_lines:
         _Control(
-            "<br>".join(f"⚠ {_e(n)}" for n in note_lines), position="bottomleft", css_class="bp-notes"
+            "<br>".join(f"⚠ {html_text(n)}" for n in note_lines), position="bottomleft", css_class="bp-notes"
         ).add_to(m)
     if options.title:
-        sub = f'<div class="bp-sub">{_e(options.subtitle)}</div>' if options.subtitle else ""
-        _Control(f"{_e(options.title)}{sub}", position="topright", css_class="bp-title").add_to(m)
+        sub = f'<div class="bp-sub">{html_text(options.subtitle)}</div>' if options.subtitle else ""
+        _Control(f"{html_text(options.title)}{sub}", position="topright", css_class="bp-title").add_to(m)
     _MetricScale().add_to(m)
     folium.LayerControl(collapsed=True, position="topright").add_to(m)
     if options.controls:
