@@ -453,14 +453,20 @@ def _pairs(
 # --- the national border that follows the units -----------------------------------------------------------
 
 
-def border_is_users(source: DataSource) -> bool:
-    """True when the border line is the users' own (saved through the store, or not approximate)."""
+def border_is_users(source: DataSource, border: gpd.GeoDataFrame | None = None) -> bool:
+    """True when the border line is the users' own (saved through the store, or not approximate).
+
+    ``border`` is the line as :func:`read_border` read it (read again when not given).
+    """
     if source.store is not None and source.store.history(BORDER_FILE):
         return True
-    frame, problems = read_border(source)
-    if frame.empty or problems:
+    if border is None:
+        border, problems = read_border(source)
+        if problems:
+            return False
+    if border.empty or "accuracy" not in border:
         return False
-    return bool((frame["accuracy"].astype(str) != "approximate").any())
+    return bool((border["accuracy"].astype(str) != "approximate").any())
 
 
 def national_border(
@@ -598,9 +604,11 @@ def features_outside_communes(
 
 def outside_note(row: Mapping[str, object]) -> str:
     """How the screen says a work is outside its commune: 'nằm ngoài xã …' (plain text)."""
-    where = f"; vị trí thuộc {row['found_name']}" if row.get("found_name") else "; vị trí ở ngoài huyện"
+    communes = str(row["commune_name"]).replace("; ", ", ")
+    found = str(row.get("found_name") or "").replace("; ", ", ")
+    where = f"; vị trí thuộc {found}" if found else "; vị trí ở ngoài huyện Tân Hồng"
     distance = format_number(round(float(str(row["distance_m"]))))
-    return f"nằm ngoài {row['commune_name']} khoảng {distance} m{where}"
+    return f"nằm ngoài {communes} khoảng {distance} m{where}"
 
 
 def outside_problems(outside: pd.DataFrame, files: Mapping[str, str]) -> list[Problem]:

@@ -179,7 +179,11 @@ def read_dataset(source: DataSource) -> tuple[Dataset | None, list[Problem]]:
     warnings = [x for x in problems if x.severity != "error"]
     replaced = official_file(source) is not None or bool((units_2020["accuracy"] != "approximate").any())
     dataset = Dataset(source, targets, indicators, units_2020, border, layers, warnings)
-    dataset.units_replaced, dataset.border_users, dataset.outside = replaced, border_is_users(source), outside
+    dataset.units_replaced, dataset.border_users, dataset.outside = (
+        replaced,
+        border_is_users(source, border),
+        outside,
+    )
     return dataset, problems
 
 
