@@ -368,3 +368,19 @@ def test_plausible_boundaries_pass_the_same_checks(
     assert pv.can_commit, pv.report()
     _, problems = read_units(DataSource(ROOT / "data"))
     assert not [p for p in problems if p.severity == "error"]
+
+
+def test_import_and_reassign_take_the_commune_from_the_position_by_one_rule(source: DataSource) -> None:
+    """An import with an empty commune cell and a reassignment give the same commune."""
+    header = "Mã;Tên dự án;Lĩnh vực;Xã;Tình trạng;Tiến độ (%);Kinh độ;Vĩ độ;Nguồn"
+    rows = "\nDA-T1;Trạm bơm;Thủy lợi;;Đang thi công;40;105,4185;10,8901;BC\n"  # Bình Phú
+    pv = preview("projects", "du_an.csv", (header + rows).encode("utf-8"), source)
+    assert pv.can_commit, pv.report()
+    assert source.store is not None
+    commit(pv, source.store, "kiểm thử")
+    ds = load_dataset(source)
+    imported = ds.projects.set_index("id").loc["DA-T1", "commune_code"]
+    wrong = ds.projects.copy()
+    wrong.loc[wrong["id"] == "DA-T1", "commune_code"] = THC
+    moved = reassign_communes(wrong, ds.units_2020, ["DA-T1"]).set_index("id")
+    assert imported == moved.loc["DA-T1", "commune_code"] == "29935"

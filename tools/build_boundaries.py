@@ -15,7 +15,8 @@ What each unit must do (checked before anything is written, printed as a table):
 - lie inside its bounding box, and touch each of the box's four sides within 300 m;
 - have its centroid within 500 m of the facts' centroid and its area within 5 % of the
   reference area;
-- lie south of the border line (zero area beyond it); only the plan communes touch it.
+- lie south of the border line (zero area beyond it); only the plan communes touch it;
+- hold the facts' centroid.
 
 How. The map is a planar drawing (``NODES``, ``FACES``): named nodes where units meet,
 each unit a cycle of nodes. A node that stands for a unit touching a side of its box
@@ -48,7 +49,7 @@ noding. The solve's result is rounded to 1 cm before the geometry is drawn and t
 to 6 decimals of a degree, so the files are the same on every x86-64 machine.
 
 Run from the repository root: ``python tools/build_boundaries.py`` (``--help`` for options;
-``--solve`` fits the drawing from the tables and prints the new tables).
+``--solve`` fits the drawing from the tables and prints the new tables: several minutes).
 """
 
 from __future__ import annotations
@@ -854,6 +855,8 @@ class UnitCheck:
     outside_box_m: float
     side_gaps_m: tuple[float, float, float, float]  # south, west, north, east
     beyond_border_m2: float
+    holds_centroid: bool = True
+    """The facts' centroid lies inside the unit (labels and lookups by position rely on it)."""
 
     @property
     def area_diff(self) -> float:
@@ -873,6 +876,8 @@ class UnitCheck:
                 out.append(f"stays {gap:.0f} m short of the box's {side} side")
         if self.beyond_border_m2 > 1.0:
             out.append(f"{self.beyond_border_m2:.0f} m² beyond the border line")
+        if not self.holds_centroid:
+            out.append("the facts' centroid falls outside it")
         return out
 
 
@@ -917,6 +922,7 @@ def unit_checks(
                 outside,
                 (max(gaps[0], 0.0), max(gaps[1], 0.0), max(gaps[2], 0.0), max(gaps[3], 0.0)),
                 metric.intersection(beyond).area,
+                metric.contains(centre),
             )
         )
     return out
