@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +33,7 @@ from borderplan_geo.boundaries import (
     features_outside_communes,
     national_border,
     outer_edge_between,
+    outside_note,
     read_units,
     reassign_communes,
 )
@@ -206,6 +208,7 @@ def test_validate_lists_them_in_vietnamese_by_name(source: DataSource, replaced:
     assert len(listed) == len(replaced.outside_features)
     first = replaced.outside_features.iloc[0]
     text = next(str(p) for p in listed if str(first["id"]) in p.message)
+    assert outside_note(first) in text
     assert "cảnh báo" in text and str(first["name"]) in text and str(first["commune_name"]) in text
     assert " m" in text and layer_file(str(first["layer"])) in text
     assert "29929" not in text.split(": ", 1)[1]  # names, not codes
@@ -218,6 +221,9 @@ def test_the_map_marks_them_and_fits_the_new_shapes(replaced: Dataset) -> None:
     assert html.count("bp-outside-mark") >= 2  # the CSS rule and at least one ring
     first = replaced.outside_features.iloc[0]
     assert "nằm ngoài" in html and str(first["name"]) in html
+    # the same words validate prints: one rule, one place
+    notes = [outside_note(r) for r in replaced.outside_features.to_dict("records")]
+    assert all(escape(n) in html for n in notes)
     fits = [c for c in m._children.values() if isinstance(c, folium.map.FitBounds)]
     assert fits
     (south, west), (north, east) = fits[0].bounds
