@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import geopandas as gpd
+import numpy as np
 import pandas as pd
 import shapely
 from shapely.geometry import LineString, Point
@@ -388,8 +389,13 @@ def sanity_problems(
     problems: list[Problem] = []
     metric = frame.to_crs(METRIC)
     lo, hi = AREA_FACTOR
-    for code, name, geom in zip(frame["code"], frame["name"], metric.geometry, strict=True):
-        ref = reference.get(str(code))
+    refs = [reference.get(str(c)) for c in frame["code"]]
+    boxes = gpd.GeoSeries(
+        [shapely.box(r.west, r.south, r.east, r.north) if r else None for r in refs], crs=WGS84
+    ).to_crs(METRIC)
+    for code, name, geom, ref, box_m in zip(
+        frame["code"], frame["name"], metric.geometry, refs, boxes, strict=True
+    ):
         if ref is None:
             continue
         area = geom.area / 1e6
@@ -408,10 +414,7 @@ def sanity_problems(
                     value=round(area, 2),
                 )
             )
-        box = gpd.GeoSeries([shapely.box(ref.west, ref.south, ref.east, ref.north)], crs=WGS84)
-        box_m = box.to_crs(METRIC).iloc[0]
-        far = geom.difference(box_m.buffer(NEIGHBOURHOOD_KM * 1000, join_style="mitre"))
-        if not far.is_empty:
+        if not box_m.buffer(NEIGHBOURHOOD_KM * 1000, join_style="mitre").contains(geom):
             reach = float(shapely.distance(shapely.points(shapely.get_coordinates(geom)), box_m).max())
             problems.append(
                 Problem(
@@ -423,6 +426,9 @@ def sanity_problems(
                 )
             )
     pairs = list(zip(frame["code"], frame["name"], metric.geometry, strict=True))
+    total = float(metric.geometry.area.sum()) - shapely.union_all(list(metric.geometry)).area
+    if total <= OVERLAP_KM2 * 1e6:
+        return problems  # the units overlap less than one pair may: no pair to name
     for (code_a, name_a, a), (code_b, name_b, b) in _pairs(pairs):
         if not a.intersects(b):
             continue
@@ -539,10 +545,6 @@ def communes_at(geom: BaseGeometry, units_2020: gpd.GeoDataFrame) -> list[str]:
     return [min(d)[1]] if d else []
 
 
-def _reference_point(geom: BaseGeometry) -> BaseGeometry:
-    return geom if geom.geom_type == "Point" else geom.representative_point()
-
-
 OUTSIDE_COLUMNS = (
     "layer",
     "id",
@@ -571,30 +573,34 @@ def features_outside_communes(
     if units_2020.empty:
         return pd.DataFrame(columns=list(OUTSIDE_COLUMNS))
     metric_units = units_2020.to_crs(METRIC)
-    shapes = dict(zip(metric_units["code"], metric_units.geometry, strict=True))
+    codes_all = [str(c) for c in metric_units["code"]]
+    column = {c: i for i, c in enumerate(codes_all)}
+    unit_geoms = metric_units.geometry.to_numpy()
+    shapely.prepare(unit_geoms)
     for key, frame in layers.items():
         if frame.empty:
             continue
-        metric = frame.to_crs(METRIC)
-        for rec, geom in zip(frame.drop(columns="geometry").to_dict("records"), metric.geometry, strict=True):
-            if geom is None or geom.is_empty:
+        geoms = frame.geometry.to_crs(METRIC).to_numpy()
+        present = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
+        points = np.where(shapely.get_type_id(geoms) == 0, geoms, shapely.point_on_surface(geoms))
+        inside = shapely.intersects(unit_geoms[None, :], points[:, None])  # prepared: fast
+        ids, names = frame["id"].astype(str).tolist(), frame["name"].astype(str).tolist()
+        for i, recorded in enumerate(frame["commune_code"].tolist()):
+            own = [c for c in str(recorded or "").split(";") if c in column]
+            if not present[i] or not own or any(inside[i, column[c]] for c in own):
                 continue
-            codes = [c for c in str(rec.get("commune_code") or "").split(";") if c in shapes]
-            if not codes:
-                continue
-            point = _reference_point(geom)
-            distance = min(shapes[c].distance(point) for c in codes)
+            distance = float(min(shapely.distance(unit_geoms[column[c]], points[i]) for c in own))
             if distance <= OUTSIDE_COMMUNE_M:
                 continue
-            found = [c for c, g in shapes.items() if g.intersects(point)]
+            found = [c for c in codes_all if inside[i, column[c]]]
             rows.append(
                 {
                     "layer": key,
-                    "id": str(rec.get("id")),
-                    "name": str(rec.get("name")),
-                    "commune_code": ";".join(codes),
-                    "commune_name": "; ".join(get_unit(c).name for c in codes),
-                    "distance_m": round(float(distance)),
+                    "id": ids[i],
+                    "name": names[i],
+                    "commune_code": ";".join(own),
+                    "commune_name": "; ".join(get_unit(c).name for c in own),
+                    "distance_m": round(distance),
                     "found_code": ";".join(found),
                     "found_name": "; ".join(get_unit(c).name for c in found),
                 }
