@@ -280,7 +280,8 @@ def honesty_notes(
     approximate = (dataset.units_2020["accuracy"] != "official").any() or any(
         bool((f["accuracy"] != "surveyed").any()) for f in frames
     )
-    if approximate or (not dataset.border.empty and (dataset.border["accuracy"] != "surveyed").any()):
+    border = dataset.national_border
+    if approximate or (not border.empty and (border["accuracy"] != "surveyed").any()):
         out.append(APPROXIMATE_NOTE)
     if any(bool(f["sensitive"].astype(bool).any()) for f in frames):
         out.append(SENSITIVE_NOTE)
@@ -327,7 +328,7 @@ def source_lines(
     ]
     if figures:
         lines.append("Số liệu: " + "; ".join(figures))
-    bounds = _distinct([*dataset.units_2020["source"], *dataset.border.get("source", [])])
+    bounds = _distinct([*dataset.units_2020["source"], *dataset.national_border.get("source", [])])
     if bounds:
         lines.append("Ranh giới, biên giới: " + "; ".join(bounds))
     frames = frames or {}
@@ -650,7 +651,7 @@ def _map_data(dataset: Dataset, options: MapOptions) -> _MapData:
         counts[str(r["status"])] += 1
     return _MapData(
         units=_metric(dataset.units(options.vintage)),
-        border=_metric(dataset.border),
+        border=_metric(dataset.national_border),
         frames={k: _metric(f) for k, f in drawn_frames(dataset, options).items()},
         rows=by_unit,
         styles=styles,
