@@ -146,10 +146,11 @@ from .boundaries import (
     communes_at,
     district_outline,
     normalise_units,
+    outside_note,
     read_units,
 )
 from .criteria import CRITERIA, LEVEL_LABELS, parse_level
-from .dataset import read_dataset
+from .dataset import Dataset, read_dataset
 from .formatting import format_number, parse_number
 from .indicators import (
     CRITERIA_COLUMNS,
@@ -537,8 +538,11 @@ class OutsideWork:
     """The commune its position is in, by name ("" outside the district)."""
 
     def __str__(self) -> str:
-        where = f"vị trí thuộc {self.found}" if self.found else "vị trí ở ngoài huyện Tân Hồng"
-        return f"{self.name} ({self.id}): ngoài {self.commune} khoảng {format_number(round(self.distance_m))} m; {where}"
+        """The words of ``validate`` and the map (:func:`~borderplan_geo.boundaries.outside_note`)."""
+        note = outside_note(
+            {"commune_name": self.commune, "found_name": self.found, "distance_m": self.distance_m}
+        )
+        return f"{self.name} ({self.id}) {note}"
 
 
 @dataclass(frozen=True)
@@ -3347,22 +3351,22 @@ def _validate_merged(
     return out, outside
 
 
-def _outside_works(dataset: object) -> tuple[OutsideWork, ...]:
-    """The works outside their commune as the data set lists them (``Dataset.outside_features``,
-    :func:`~borderplan_geo.boundaries.features_outside_communes`); none where it lists none."""
-    frame = getattr(dataset, "outside_features", None)
-    if not isinstance(frame, pd.DataFrame) or frame.empty:
+def _outside_works(dataset: Dataset | None) -> tuple[OutsideWork, ...]:
+    """The works outside their commune as the data set lists them for the map and ``validate``
+    (:attr:`Dataset.outside_features`, from
+    :func:`~borderplan_geo.boundaries.features_outside_communes`): one list, one rule."""
+    if dataset is None:
         return ()
     return tuple(
         OutsideWork(
-            str(r.get("layer", "")),
-            str(r.get("id", "")),
-            str(r.get("name", "")),
-            str(r.get("commune_name", "")),
-            float(r.get("distance_m") or 0),
-            str(r.get("found_name") or ""),
+            str(r["layer"]),
+            str(r["id"]),
+            str(r["name"]),
+            str(r["commune_name"]),
+            float(r["distance_m"]),
+            str(r["found_name"] or ""),
         )
-        for r in frame.to_dict("records")
+        for r in dataset.outside_features.to_dict("records")
     )
 
 

@@ -20,8 +20,8 @@ import pytest
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from borderplan_geo.boundaries import read_units
-from borderplan_geo.dataset import Dataset
+from borderplan_geo.boundaries import outside_note, read_units
+from borderplan_geo.dataset import load_dataset
 from borderplan_geo.importing import Preview, commit, preview, saved_message
 from borderplan_geo.io import from_wgs84
 from borderplan_geo.store import DataSource, Store
@@ -211,9 +211,6 @@ def test_a_boundary_accuracy_outside_the_three_is_refused(tmp_path: Path, source
     assert error.option == "accuracy" and "chính thức (pháp lý)" in error.message
 
 
-@pytest.mark.skipif(
-    not hasattr(Dataset, "outside_features"), reason="the data set lists works outside their commune (§3)"
-)
 def test_the_review_lists_works_left_outside_their_commune(tmp_path: Path, source: DataSource) -> None:
     units_2020 = shipped(source)
     frame = units_2020[["code", "name", "geometry"]].copy()
@@ -224,6 +221,12 @@ def test_the_review_lists_works_left_outside_their_commune(tmp_path: Path, sourc
     first = pv.outside[0]
     assert first.name and first.commune.startswith(("Xã", "Thị trấn")) and first.distance_m > 100
     assert "nằm ngoài xã ghi cho nó" in pv.report()
+    # the review lists what the map and validate list once the file is saved: one rule, one place
+    commit(pv, source.store, "thử")
+    after = load_dataset(source).outside_features
+    assert [(o.layer, o.id) for o in pv.outside] == list(zip(after["layer"], after["id"], strict=True))
+    assert str(first) == f"{first.name} ({first.id}) {outside_note(after.iloc[0])}"
+    assert str(first) in pv.report()
 
 
 def test_a_library_message_is_wrapped_logged_and_kept_for_the_technician(
