@@ -1600,19 +1600,26 @@ def _table_sources(table: Table) -> tuple[str, str] | None:
     return None
 
 
+_DISTRICT_WIDE_SKIP = "số chung của toàn huyện: không nhập; chỉ đối chiếu khi tệp có đủ 9 xã, thị trấn"
+
+
+def _district_wide(label: object) -> bool:
+    """A total of the whole district ("Toàn huyện"): it counts all nine units, not only a file's three."""
+    return "huyen" in fold(str(label or "")).split()
+
+
 def _skip_columns(table: Table, plan: _Plan) -> None:
     """Say which columns are not read, and why."""
     for c in table.columns:
         if c.skip:
             plan.skipped.append(Skipped(table.label, c.skip, column=c.header))
         elif c.field == "total":
-            plan.skipped.append(
-                Skipped(
-                    table.label,
-                    "tổng/bình quân của các xã: không nhập, chỉ đối chiếu với số của từng xã",
-                    column=c.header,
-                )
+            reason = (
+                _DISTRICT_WIDE_SKIP
+                if _district_wide(c.header)
+                else "tổng/bình quân của các xã: không nhập, chỉ đối chiếu với số của từng xã"
             )
+            plan.skipped.append(Skipped(table.label, reason, column=c.header))
         elif c.field is None and c.year is None and c.unit is None and c.header:
             plan.skipped.append(Skipped(table.label, "cột không dùng khi nhập số liệu", column=c.header))
 
@@ -1734,14 +1741,12 @@ def _row_figures(
             code, skip = _row_indicator(check, record, table_code, targets, lenient=True)
             target = by_code.get(code) if code and not skip else None
             what = "dòng tổng" if kind == "total" else "dòng bình quân"
-            plan.skipped.append(
-                Skipped(
-                    table.label,
-                    f"{what} của các xã: không nhập, số chung được tính từ từng xã (đã đối chiếu)",
-                    row=record.row,
-                    text=_text(raw_unit),
-                )
+            reason = (
+                f"{what}, {_DISTRICT_WIDE_SKIP}"
+                if _district_wide(raw_unit)
+                else f"{what} của các xã: không nhập, số chung được tính từ từng xã (đã đối chiếu)"
             )
+            plan.skipped.append(Skipped(table.label, reason, row=record.row, text=_text(raw_unit)))
             if target is not None:
                 pairs = (
                     list(record.years.items())
@@ -1964,7 +1969,7 @@ def _check_totals(ctx: _Context, check: _Check, figures: Sequence[_Figure], tota
             continue
         if len(parts) < 2 or total.target.aggregation in ("none", "min"):
             continue
-        if "huyen" in fold(total.label).split() and len(parts) < len(units(2020)):
+        if _district_wide(total.label) and len(parts) < len(units(2020)):
             continue  # "Toàn huyện" counts every unit of the district, not only the ones in the file
         values = [v for v, _ in parts.values()]
         places = max([d for _, d in parts.values()] + [0])

@@ -56,8 +56,12 @@ def _save(wb: openpyxl.Workbook) -> bytes:
     return buf.getvalue()
 
 
-def indicators_in_rows() -> bytes:
-    """Layout A: indicators in rows, communes in columns under a merged "Thực hiện năm 2024"."""
+def indicators_in_rows(*, common_header: str = "Bình quân 3 xã") -> bytes:
+    """Layout A: indicators in rows, communes in columns under a merged "Thực hiện năm 2024".
+
+    ``common_header`` names the column of the three communes together, as offices write it
+    ("Bình quân 3 xã", "Chung 3 xã", "Toàn huyện").
+    """
     wb = openpyxl.Workbook()
     ws = wb.active
     assert ws is not None
@@ -74,7 +78,7 @@ def indicators_in_rows() -> bytes:
     ws.merge_cells("A4:I4")
     ws["A5"] = f"(Kèm theo {ATTACHED_TO})"
     ws.merge_cells("A5:I5")
-    heads = ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch năm 2025", "Thực hiện năm 2024", "Bình quân 3 xã", "Ghi chú"]
+    heads = ["STT", "Chỉ tiêu", "ĐVT", "Kế hoạch năm 2025", "Thực hiện năm 2024", common_header, "Ghi chú"]
     for col, text in zip("ABCDEHI", heads, strict=True):
         ws[f"{col}7"] = text
     ws.merge_cells("E7:G7")

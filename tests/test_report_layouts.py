@@ -170,6 +170,21 @@ def test_indicators_in_rows_communes_in_columns(source: DataSource) -> None:
     assert got[(THC, "income_per_capita", 2024)]["note"] == "Số ước"
 
 
+@pytest.mark.parametrize(
+    ("header", "checked"),
+    [("Chung 3 xã", True), ("Toàn huyện", False)],  # the district counts nine units: nothing to check
+)
+def test_the_common_column_as_offices_name_it(source: DataSource, header: str, checked: bool) -> None:
+    pv = preview("values", "bieu_01.xlsx", reports.indicators_in_rows(common_header=header), source)
+    assert pv.can_commit, pv.report()
+    reason = skipped_columns(pv)[header]
+    assert reason.startswith("tổng/bình quân của các xã" if checked else "số chung của toàn huyện")
+    mismatches = [p for p in pv.warnings if "kiểm tra lại" in p.message]
+    assert [(p.row, p.column) for p in mismatches] == ([(12, header)] if checked else [])
+    values = {(c.record, c.new) for c in pv.changes if c.field == "value"}
+    assert (f"{BP}/clean_water/2024", "96.2") in values and len(values) == 12
+
+
 def test_the_review_names_communes_and_speaks_vietnamese(source: DataSource) -> None:
     pv = preview("values", "bieu_01.xlsx", reports.indicators_in_rows(), source)
     review = pv.review()
@@ -353,7 +368,7 @@ def test_a_district_total_is_not_compared_with_three_communes(source: DataSource
     pv = preview("values", "viec_lam.csv", text.encode(), source, indicator="jobs_created")
     assert pv.can_commit, pv.report()
     assert not [p for p in pv.warnings if "kiểm tra lại" in p.message]
-    assert skipped_rows(pv)[5].startswith("dòng tổng")
+    assert skipped_rows(pv)[5].startswith("dòng tổng, số chung của toàn huyện: không nhập")
     summed = text.replace("Toàn huyện", "Cộng 3 xã")
     pv = preview("values", "viec_lam.csv", summed.encode(), source, indicator="jobs_created")
     assert [p for p in pv.warnings if "tổng 2.270" in p.message]
