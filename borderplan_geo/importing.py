@@ -601,6 +601,11 @@ class Preview:
         if self.errors:
             return f"{self.filename}: {len(self.errors)} lỗi — không nhập được, chưa lưu gì."
         what = KIND_TITLES.get(self.kind, self.kind)
+        if self.kind == "boundaries":  # a planner counts communes, not rows of the official file
+            return (
+                f"{self.filename} → {what}: cập nhật {format_number(self.added + self.updated)} xã, thị trấn; "
+                f"không đổi {format_number(self.unchanged)} ({format_number(len(self.changes))} ô thay đổi)."
+            )
         return (
             f"{self.filename} → {what}: thêm {format_number(self.added)}, cập nhật {format_number(self.updated)}, "
             f"không đổi {format_number(self.unchanged)} ({format_number(len(self.changes))} ô thay đổi)."

@@ -65,8 +65,8 @@ def unit_codes_changed(pv: Preview) -> set[str]:
     return {c.record for c in pv.changes}
 
 
-def test_gadm_names_without_spaces(tmp_path: Path, source: DataSource) -> None:
-    units_2020 = shipped(source)
+def gadm_frame(units_2020: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The units as GADM writes them, with a commune of the next district as a country-wide file has."""
     by_code = {u.code: u for u in units(2020)}
     rows = []
     for i, (code, geom) in enumerate(zip(units_2020["code"], units_2020.geometry, strict=True)):
@@ -82,7 +82,6 @@ def test_gadm_names_without_spaces(tmp_path: Path, source: DataSource) -> None:
                 "geometry": geom,
             }
         )
-    # A commune of the next district, as a country-wide GADM file also has.
     neighbour = units_2020.geometry.iloc[0]
     rows.append(
         {
@@ -95,7 +94,11 @@ def test_gadm_names_without_spaces(tmp_path: Path, source: DataSource) -> None:
             "geometry": shapely.affinity.translate(neighbour, xoff=-0.2),
         }
     )
-    content = geojson(gpd.GeoDataFrame(rows, crs="EPSG:4326"), tmp_path)
+    return gpd.GeoDataFrame(rows, crs="EPSG:4326")
+
+
+def test_gadm_names_without_spaces(tmp_path: Path, source: DataSource) -> None:
+    content = geojson(gadm_frame(shipped(source)), tmp_path)
     pv = preview("boundaries", "gadm41_VNM_3.geojson", content, source, default_source="GADM 4.1 (gadm.org)")
     assert pv.can_commit, pv.report()
     assert unit_codes_changed(pv) == CODES  # all nine units matched
