@@ -179,6 +179,7 @@ def _check_panel() -> None:
 
 #: Where on this page each import option is set (problems name the option; the page says where).
 OPTION_PLACES = {
+    "kind": "chọn ở ô 'Loại dữ liệu'",
     "crs": "chọn ở ô 'Hệ tọa độ'",
     "source": "ghi ở ô 'Nguồn'",
     "year": "ghi ở ô 'Năm của số liệu'",
@@ -212,8 +213,11 @@ def _import_tab(user: User) -> None:
         "**Chưa lưu gì cho đến khi bạn xác nhận.**"
     )
     a, b = st.columns(2)
-    kind = a.selectbox(
-        "Loại dữ liệu", list(KINDS), format_func=lambda k: KIND_LABELS.get(k, k), key="imp_kind"
+    kind = a.selectbox(  # figures first: what a planner brings most often
+        "Loại dữ liệu",
+        sorted(KINDS, key=lambda k: list(KIND_LABELS).index(k) if k in KIND_LABELS else len(KIND_LABELS)),
+        format_func=lambda k: KIND_LABELS.get(k, k),
+        key="imp_kind",
     )
     layer = None
     if kind == "layer":

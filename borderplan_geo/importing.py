@@ -2885,6 +2885,7 @@ def _geom_text(geom: object) -> str | None:
 #: What a user may say a boundary file is (the first is the default: never official unless said).
 BOUNDARY_ACCURACIES: tuple[str, ...] = ("reference", "official", "approximate")
 
+_SPREADSHEET_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"})
 _THIS_DISTRICT = ("tanhong", "huyentanhong")
 _DISTRICT_COLUMNS = ("name_2", "ten_huyen", "tenhuyen", "huyen", "district", "ten huyen", "varname_2")
 
@@ -2901,18 +2902,20 @@ def _plan_boundaries(
                 option="accuracy",
             )
         )
+    not_a_map = Problem(
+        ctx.label,
+        "ranh giới xã cần một tệp bản đồ có vùng (GeoJSON, GeoPackage, Shapefile nén .zip, KML), "
+        "không phải bảng tính; nếu tệp là số liệu hay danh sách, chọn lại loại dữ liệu",
+        option="kind",
+    )
+    if Path(filename).suffix.lower() in _SPREADSHEET_SUFFIXES:
+        raise DataError(not_a_map)  # before reading: a report's title rows are no header to look for
     tables, problems = read_user_file(filename, content, BOUNDARY_SYNONYMS)
     plan = _Plan(problems=list(problems))
     table = tables[0]
     check = _Check(table)
     if not table.vector:
-        raise DataError(
-            Problem(
-                ctx.label,
-                "ranh giới xã cần một tệp bản đồ có vùng (GeoJSON, GeoPackage, Shapefile nén .zip, KML), "
-                "không phải bảng tính",
-            )
-        )
+        raise DataError(not_a_map)
     chosen = _identifying_column(table)
     if chosen is None:
         shown = ", ".join(f"'{c.header}'" for c in table.columns[:12])

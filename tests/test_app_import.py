@@ -95,6 +95,7 @@ def test_a_public_boundary_file_says_its_label_its_source_and_where_it_is_saved(
     path = tmp_path / "gadm41_VNM_3.geojson"
     gadm_frame(units_2020).to_file(path, driver="GeoJSON")
     at = login(run(DATA_PAGE), editor, PASSWORD)
+    assert at.selectbox(key="imp_kind").value == "values"  # figures first: what a planner brings most
     at.selectbox(key="imp_kind").set_value("boundaries").run()
     assert at.radio(key="imp_accuracy").value == "reference"  # never official unless the user says so
     at.text_input(key="imp_source").input("GADM 4.1 (gadm.org)").run()

@@ -205,6 +205,16 @@ def test_no_column_names_the_units_is_refused_with_the_columns(tmp_path: Path, s
     assert "không tìm thấy cột nào ghi mã hoặc tên xã" in error.message and "'OBJECTID'" in error.message
 
 
+@pytest.mark.parametrize("name", ["bieu_01.xlsx", "ranh_gioi.csv"])
+def test_a_spreadsheet_given_as_boundaries_says_to_choose_the_kind(source: DataSource, name: str) -> None:
+    from tests import district_reports as reports
+
+    pv = preview("boundaries", name, reports.indicators_in_rows(), source, default_source="x")
+    (error,) = pv.errors
+    assert error.option == "kind" and "không phải bảng tính" in error.message
+    assert "chọn lại loại dữ liệu" in error.message and "tiêu đề" not in error.message
+
+
 def test_a_boundary_accuracy_outside_the_three_is_refused(tmp_path: Path, source: DataSource) -> None:
     frame = shipped(source)[["code", "name", "geometry"]]
     pv = preview(
