@@ -335,9 +335,30 @@ def _unique(headers: list[str]) -> list[str]:
     return out
 
 
+def _skipped_lines(pv: Preview) -> str:
+    """The rows and columns not imported, one wrapped line each: where, what it says, why (text escaped)."""
+    lines = []
+    for s in pv.skipped:
+        where = [f"dòng {s.row}"] if s.row is not None else []
+        if s.column:
+            where.append(f"cột '{s.column}'")
+        said = f" · {common.md(s.text)}" if s.text else ""
+        lines.append(f"- **{common.md(', '.join(where) or s.file)}**{said} — {common.md(s.reason)}")
+    return "\n".join(lines)
+
+
 def _review(pv: Preview, user: User) -> None:
     """The import review, for a planner: names, Vietnamese labels and numbers, what was skipped and why."""
-    (st.success if pv.can_commit else st.error)(common.md(pv.summary()))
+    problems = list(pv.problems)
+    if pv.question is not None and all(p.option == "map" for p in pv.errors):
+        # only asking which column is which: a question, not a refusal
+        st.info(
+            f"{common.md(pv.filename)}: chưa nhập, chưa lưu gì. Chọn vai trò của các cột ở bước trên rồi bấm "
+            "'Đọc lại theo các cột đã chọn'."
+        )
+        problems = [p for p in problems if p.option != "map"]
+    else:
+        (st.success if pv.can_commit else st.error)(common.md(pv.summary()))
     if pv.kind == "boundaries" and pv.accuracy and not pv.errors:
         sources = sorted({str(c.new) for c in pv.changes if c.field == "source" and c.new})
         st.info(
@@ -346,38 +367,16 @@ def _review(pv: Preview, user: User) -> None:
         )
     if pv.layout is not None and pv.layout.saved_by:
         st.caption(f"Đọc theo cách đọc đã lưu cho mẫu bảng này (lưu bởi {common.md(pv.layout.saved_by)}).")
-    if pv.problems:
-        st.markdown(_review_problems(list(pv.problems)))
-    technical = [p for p in pv.problems if p.detail]
+    if problems:
+        st.markdown(_review_problems(problems))
+    technical = [p for p in problems if p.detail]
     if technical:
         with st.expander("Chi tiết kỹ thuật (cho cán bộ kỹ thuật)"):
             for p in technical:
                 st.code(f"{p.file}: {p.detail}", language=None)
     if pv.skipped:
         with st.expander(f"Không nhập (bỏ qua): {len(pv.skipped)} dòng, cột — xem lý do"):
-            st.dataframe(
-                common.sheet(
-                    pd.DataFrame(
-                        [
-                            {
-                                "Dòng": str(s.row) if s.row is not None else "",
-                                "Cột": s.column or "",
-                                "Nội dung": s.text,
-                                "Lý do": s.reason,
-                            }
-                            for s in pv.skipped
-                        ]
-                    )
-                ),
-                hide_index=True,
-                width="stretch",
-                column_config={
-                    "Dòng": st.column_config.TextColumn(width="small"),
-                    "Cột": st.column_config.TextColumn(width="medium"),
-                    "Nội dung": st.column_config.TextColumn(width="medium"),
-                    "Lý do": st.column_config.TextColumn(width="large"),
-                },
-            )
+            st.markdown(_skipped_lines(pv))
     if pv.outside:
         st.warning(
             f"Với ranh giới mới, {len(pv.outside)} công trình, đối tượng nằm ngoài xã đang ghi cho nó: "
@@ -399,6 +398,12 @@ def _review(pv: Preview, user: User) -> None:
             ),
             hide_index=True,
             width="stretch",
+            column_config={
+                "Công trình": st.column_config.TextColumn(width=360),
+                "Xã đang ghi": st.column_config.TextColumn(width=200),
+                "Cách xã (m)": st.column_config.TextColumn(width=90),
+                "Vị trí thuộc": st.column_config.TextColumn(width=200),
+            },
         )
     if pv.changes:
         st.markdown(f"**Các ô sẽ thay đổi ({len(pv.changes)})**")
@@ -410,11 +415,11 @@ def _review(pv: Preview, user: User) -> None:
             ),
             hide_index=True,
             width="stretch",
-            column_config={
-                "Bản ghi": st.column_config.TextColumn(width="large"),
-                "Mục": st.column_config.TextColumn(width="medium"),
-                "Cũ": st.column_config.TextColumn(width="medium"),
-                "Mới": st.column_config.TextColumn(width="medium"),
+            column_config={  # in pixels: the four fit the page's width beside the sidebar
+                "Bản ghi": st.column_config.TextColumn(width=380),
+                "Mục": st.column_config.TextColumn(width=140),
+                "Cũ": st.column_config.TextColumn(width=175),
+                "Mới": st.column_config.TextColumn(width=175),
             },
         )
     if pv.can_commit and st.button("Xác nhận lưu", type="primary", key="imp_commit"):

@@ -61,6 +61,8 @@ def test_the_mapping_step_asks_guesses_and_imports(editor: str, data_copy: Path)
     assert boxes["Cột 'Kết quả đạt được'"].value == "value"
     assert boxes["Cột 'Văn bản nguồn'"].value == "source"
     assert "--map" not in text and "--" not in "".join(e.value for e in at.error)
+    # a question, not a refusal: no error box while the step waits for the answer
+    assert not at.tabs[0].error and "chưa nhập, chưa lưu gì" in text
     # The user corrects nothing and reads the file again: the review, then the save.
     at.button(key="imp_map_apply").click().run()
     assert not at.exception, at.exception
@@ -85,6 +87,7 @@ def test_a_district_report_needs_no_mapping_and_says_what_it_skipped(editor: str
     assert "96,2" in text and "Số liệu minh họa" in text
     assert any("Không nhập (bỏ qua)" in e.label for e in at.expander)
     assert "khối chữ ký" in text and "Bình quân 3 xã" in text
+    assert "**dòng 18** · NGƯỜI LẬP BIỂU — khối chữ ký (người lập biểu, lãnh đạo ký)" in text
 
 
 def test_a_public_boundary_file_says_its_label_its_source_and_where_it_is_saved(
