@@ -416,10 +416,12 @@ def _review(pv: Preview, user: User) -> None:
             hide_index=True,
             width="stretch",
             column_config={  # in pixels: the four fit the page's width beside the sidebar
-                "Bản ghi": st.column_config.TextColumn(width=380),
-                "Mục": st.column_config.TextColumn(width=140),
-                "Cũ": st.column_config.TextColumn(width=175),
-                "Mới": st.column_config.TextColumn(width=175),
+                name: st.column_config.TextColumn(width=w)
+                for name, w in zip(
+                    ("Bản ghi", "Mục", "Cũ", "Mới"),
+                    (250, 160, 190, 290) if pv.kind == "boundaries" else (380, 140, 175, 175),
+                    strict=True,
+                )
             },
         )
     if pv.can_commit and st.button("Xác nhận lưu", type="primary", key="imp_commit"):

@@ -3034,14 +3034,16 @@ def _plan_boundaries(
                     plan.changes.append(Change(code, name, props[name], new_props[name]))
                     changed = True
             if not shapely.equals_exact(geom, new_geom, tolerance=1e-7):
-                old_area = gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC).area.iloc[0] / 1e6
-                new_area = gpd.GeoSeries([new_geom], crs=WGS84).to_crs(METRIC).area.iloc[0] / 1e6
+                old_m, new_m = gpd.GeoSeries([geom, new_geom], crs=WGS84).to_crs(METRIC)
+                # the area alone hides a shape that moved: say how far its edge went at most
+                moved = shapely.hausdorff_distance(old_m, new_m)
                 plan.changes.append(
                     Change(
                         code,
                         "geometry",
-                        f"vùng {format_number(round(old_area, 2))} km²",
-                        f"vùng {format_number(round(new_area, 2))} km²",
+                        f"vùng {format_number(round(old_m.area / 1e6, 2))} km²",
+                        f"vùng {format_number(round(new_m.area / 1e6, 2))} km², "
+                        f"cạnh lệch tối đa {format_number(round(moved))} m",
                     )
                 )
                 changed = True

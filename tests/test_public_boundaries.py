@@ -11,6 +11,7 @@ labelled what the user says it is — never official unless the user says so.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -234,6 +235,11 @@ def test_the_review_lists_works_left_outside_their_commune(tmp_path: Path, sourc
     first = pv.outside[0]
     assert first.name and first.commune.startswith(("Xã", "Thị trấn")) and first.distance_m > 100
     assert "nằm ngoài xã ghi cho nó" in pv.report()
+    # each changed shape says its area and how far its edge moved, in Vietnamese numbers
+    (shape,) = [r for r in pv.review() if r.record == "Xã Tân Hộ Cơ" and r.field == "Ranh giới"]
+    moved = re.fullmatch(r"vùng (\d+,\d+) km², cạnh lệch tối đa (\d{1,3}(?:\.\d{3})*) m", shape.new)
+    assert moved and int(moved[2].replace(".", "")) >= 400, shape  # 0,004° inwards, more where it narrows
+    assert float(moved[1].replace(",", ".")) < float(shape.old.split()[1].replace(",", "."))
     # the review lists what the map and validate list once the file is saved: one rule, one place
     commit(pv, source.store, "thử")
     after = load_dataset(source).outside_features
