@@ -27,6 +27,7 @@ from borderplan_geo.importing import Preview, commit, preview, saved_message
 from borderplan_geo.io import from_wgs84
 from borderplan_geo.store import DataSource, Store
 from borderplan_geo.units import PLAN_CODES, units
+from tests import district_reports as reports
 
 CODES = {u.code for u in units(2020)}
 
@@ -208,8 +209,6 @@ def test_no_column_names_the_units_is_refused_with_the_columns(tmp_path: Path, s
 
 @pytest.mark.parametrize("name", ["bieu_01.xlsx", "ranh_gioi.csv"])
 def test_a_spreadsheet_given_as_boundaries_says_to_choose_the_kind(source: DataSource, name: str) -> None:
-    from tests import district_reports as reports
-
     pv = preview("boundaries", name, reports.indicators_in_rows(), source, default_source="x")
     (error,) = pv.errors
     assert error.option == "kind" and "không phải bảng tính" in error.message
