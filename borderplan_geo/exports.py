@@ -139,6 +139,10 @@ VINTAGE_LABELS: dict[int, str] = {
 }
 #: PNG text chunk listing, as a JSON array, the ids of the layer features and projects drawn.
 FEATURES_CHUNK = "BorderPlan-Features"
+#: PNG text chunk: the communes' statuses, each with ``complete`` (:func:`status_records`).
+STATUS_CHUNK = "BorderPlan-Status"
+#: PNG text chunk: the keys of the view's disclosures (:mod:`borderplan_geo.disclosures`).
+DISCLOSURES_CHUNK = "BorderPlan-Disclosures"
 #: Stand-in asset URL while rendering the HTML export; every link under it is inlined.
 ASSET_PLACEHOLDER = "/__borderplan_vendor__"
 
@@ -335,6 +339,24 @@ def _merge_sources(sources: Sequence[str]) -> list[str]:
 def feature_ids(frames: dict[str, gpd.GeoDataFrame]) -> list[str]:
     """Ids of every layer feature and project in ``frames``, layer by layer."""
     return [str(i) for f in frames.values() for i in f["id"]]
+
+
+def status_records(rows: pd.DataFrame) -> list[dict[str, object]]:
+    """Each commune's status as an export carries it, with ``complete`` (false: measured in part).
+
+    The PNG holds them in its :data:`STATUS_CHUNK`; the HTML export's map
+    features carry the same ``complete`` property.
+    """
+    return [
+        {
+            "unit_code": str(r["unit_code"]),
+            "unit_name": str(r["unit_name"]),
+            "status": str(r["status"]),
+            "status_text": status_text(r),
+            "complete": bool(r["complete"]),
+        }
+        for r in rows.to_dict("records")
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -1705,7 +1727,9 @@ def export_png(dataset: Dataset, options: MapOptions, *, width: int = 1920, heig
     The PNG's text chunks hold ``Title``, ``Description``, ``Source``,
     ``Disclaimer``, ``Software``, ``Creation Time`` and
     :data:`FEATURES_CHUNK` (a JSON array of the layer features and projects
-    drawn; sensitive ones only with ``options.show_sensitive``).
+    drawn; sensitive ones only with ``options.show_sensitive``),
+    :data:`STATUS_CHUNK` (each commune's status with ``complete``) and
+    :data:`DISCLOSURES_CHUNK` (the keys of the notes printed).
     """
     dpi = 100.0
     s = min(width / 1920, height / 1080)
@@ -1838,6 +1862,8 @@ def export_png(dataset: Dataset, options: MapOptions, *, width: int = 1920, heig
             "Software": PRODUCER,
             "Creation Time": date.today().isoformat(),
             FEATURES_CHUNK: json.dumps(feature_ids(shown), ensure_ascii=False),
+            STATUS_CHUNK: json.dumps(status_records(rows), ensure_ascii=False),
+            DISCLOSURES_CHUNK: json.dumps([d.key for d in found]),
         },
     )
 
@@ -2731,8 +2757,10 @@ def write_atomic(path: Path, content: bytes | str) -> None:
 
 
 __all__ = [
+    "DISCLOSURES_CHUNK",
     "EXPORT_FORMATS",
     "FEATURES_CHUNK",
+    "STATUS_CHUNK",
     "DataError",
     "ExportError",
     "check_writable",
@@ -2744,5 +2772,6 @@ __all__ = [
     "feature_ids",
     "resolve_options",
     "source_lines",
+    "status_records",
     "write_atomic",
 ]

@@ -675,7 +675,8 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
         partial = partial_text(row) if row["status"] != "no_data" else ""
         said = status_text(row) if partial else st.label
         tooltip = (
-            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(said)} — {html_text(value_text)}"
+            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(said)} — "
+            f"{html_text(row['standing'] or value_text)}"
             f"<br>Mục tiêu: {html_text(row['target_text'])}"
             + (f"<br><i>{html_text(row['coverage'])}</i>" if partial else "")
             + f"<br>{html_text(name)}, năm {options.year}"

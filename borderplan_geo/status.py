@@ -63,7 +63,7 @@ status_by_year (rural development by 2025)
     The value is the number of the 19 criteria at the required level (``dat``
     for Tân Hộ Cơ and Bình Phú, at least ``co_ban_dat`` for Thông Bình),
     judged like level_by_year on a straight trajectory to 19. The value as
-    read (``value_text``) and the reason come from
+    read (``value_text``), the ``standing`` and the reason come from
     :func:`~borderplan_geo.criteria.ntm_standing`: the count split by level
     and the commune's *own* target level — "17 đạt, 2 cơ bản đạt — đạt mức
     “cơ bản đạt 19 tiêu chí” Kế hoạch giao" — then the criteria still missing.
@@ -144,6 +144,7 @@ STATUS_COLUMNS = (
     "status",
     "status_label",
     "value_text",
+    "standing",
     "reason",
     "unit",
     "target_text",
@@ -979,11 +980,12 @@ def status_table(
                 if series.coverage:
                     reason = f"{reason} ({series.coverage})"
                 obs = series.get(year)
-                shown = (
-                    ntm_standing(obs.levels, t.level or "dat").count_text
+                standing = (
+                    ntm_standing(obs.levels, t.level or "dat")
                     if obs is not None and len(obs.levels) == len(CRITERIA)
-                    else ""
+                    else None
                 )
+                shown = standing.count_text if standing is not None else ""
                 measured_parts = series.measured_parts(year)
                 rows.append(
                     {
@@ -1001,6 +1003,7 @@ def status_table(
                         "status": a.status,
                         "status_label": STATUS_LABELS[a.status],
                         "value_text": shown or value_text(a.value, judged),
+                        "standing": standing.text if standing is not None else "",
                         "reason": reason,
                         "unit": t.unit,
                         "target_text": t.target_text,

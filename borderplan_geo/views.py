@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import geopandas as gpd
 import pandas as pd
 
-from .criteria import CRITERIA, LEVEL_LABELS
+from .criteria import CRITERIA, LEVEL_LABELS, ntm_standing
 from .dataset import Dataset
 from .formatting import format_number
 from .layers import PROJECT_STATUSES, SECTORS
@@ -118,9 +118,11 @@ def target_summary(targets: Sequence[Target], code: str) -> str:
 
 
 def commune_lines(rows: pd.DataFrame, targets: Sequence[Target]) -> list[str]:
-    """One line per commune when their targets differ: its standing, then the target set for it.
+    """One line per commune when their targets differ: its standing against the target set for it.
 
-    "Thông Bình: 17 đạt, 2 cơ bản đạt — mục tiêu “cơ bản đạt 19 tiêu chí”".
+    "Thông Bình: 17 đạt, 2 cơ bản đạt — đạt mức “cơ bản đạt 19 tiêu chí” Kế
+    hoạch giao" (the status table's ``standing``, from
+    :func:`~borderplan_geo.criteria.ntm_standing`).
     Empty when every commune has the same target (the legend says it once).
     """
     if len(target_lines(rows)) <= 1:
@@ -132,7 +134,8 @@ def commune_lines(rows: pd.DataFrame, targets: Sequence[Target]) -> list[str]:
         goal = t.short_target() if t is not None else str(r["target_text"])
         partial = partial_text(r)
         name = re.sub(r"^(Xã|Thị trấn)\s+", "", str(r["unit_name"]))
-        out.append(f"{name}: {r['value_text']} — mục tiêu “{goal}”" + (f" ({partial})" if partial else ""))
+        said = str(r.get("standing") or "") or f"{r['value_text']} — mục tiêu “{goal}”"
+        out.append(f"{name}: {said}" + (f" ({partial})" if partial else ""))
     return out
 
 
@@ -170,7 +173,8 @@ def area_row(dataset: Dataset, indicator: str, year: int, *, vintage: int = 2020
 def criteria_matrix(dataset: Dataset, year: int, *, vintage: int = 2020) -> pd.DataFrame:
     """The 19 criteria × the plan's communes for a year (Đạt / Cơ bản đạt / Chưa đạt / –).
 
-    The last rows count each level per commune. In the 2025 view the columns
+    The last rows count each level per commune, then say each commune's
+    standing against its own level (:data:`STANDING_ROW`). In the 2025 view the columns
     keep the old communes (the criteria were appraised on them) and say which
     new commune each now belongs to.
     """
@@ -197,7 +201,23 @@ def criteria_matrix(dataset: Dataset, year: int, *, vintage: int = 2020) -> pd.D
         for col in columns.values():
             summary[col] = str(int((frame[col] == label).sum()))
         frame = pd.concat([frame, pd.DataFrame([summary])], ignore_index=True)
-    return frame
+    # The level the plan set for each commune, and whether it is reached (the same words as the map).
+    standing: dict[str, object] = {"Tiêu chí": STANDING_ROW}
+    levels_of = {label: key for key, label in LEVEL_LABELS.items()}
+    for code, col in columns.items():
+        t = target_for(dataset.targets, "ntm_status", code)
+        levels = [levels_of.get(str(v)) for v in frame[col].iloc[: len(CRITERIA)]]
+        known = [lv for lv in levels if lv is not None]
+        standing[col] = (
+            ntm_standing(known, (t.level if t else None) or "dat").text
+            if len(known) == len(CRITERIA)
+            else "–"
+        )
+    return pd.concat([frame, pd.DataFrame([standing])], ignore_index=True)
+
+
+#: The criteria table's last row: each commune's standing against the level the plan set for it.
+STANDING_ROW = "So với mức Kế hoạch giao"
 
 
 def criteria_sources(dataset: Dataset, year: int) -> list[str]:

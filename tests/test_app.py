@@ -158,11 +158,14 @@ def test_sensitive_projects_are_hidden_unless_a_logged_in_user_asks(app: AppTest
 
 def test_criteria_matrix(app: AppTest) -> None:
     matrix = next(df.value for df in app.dataframe if "Tiêu chí" in df.value.columns)
-    assert len(matrix) == 19 + 3
+    assert len(matrix) == 19 + 3 + 1
     assert list(matrix.columns) == ["Tiêu chí", "Bình Phú", "Tân Hộ Cơ", "Thông Bình"]
     last = matrix.set_index("Tiêu chí")
     assert last.loc["Số tiêu chí đạt", "Bình Phú"] == "19"
     assert last.loc["Số tiêu chí cơ bản đạt", "Thông Bình"] == "2"  # 2025: 14 and 17
+    assert last.loc["So với mức Kế hoạch giao", "Thông Bình"] == (
+        "17 đạt, 2 cơ bản đạt — đạt mức “cơ bản đạt 19 tiêu chí” Kế hoạch giao"
+    )
     app.sidebar.select_slider[0].set_value(2020)
     app.run()
     matrix = next(df.value for df in app.dataframe if "Tiêu chí" in df.value.columns).set_index("Tiêu chí")
