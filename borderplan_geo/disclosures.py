@@ -215,7 +215,7 @@ def disclosures(
         found.append(CATALOGUE["partial_coverage"])
     accuracies = dict.fromkeys(str(a) for a in dataset.units(options.vintage)["accuracy"])
     found += [_boundary_disclosure(a) for a in accuracies if a != "official"]
-    border = dataset.border
+    border = dataset.national_border
     if not border.empty and bool((border["accuracy"].astype(str) != "surveyed").any()):
         found.append(CATALOGUE["border_approximate"])
     if any(bool((f["accuracy"].astype(str) != "surveyed").any()) for f in shown.values()):

@@ -300,7 +300,7 @@ def source_lines(
     ]
     if figures:
         lines.append("Số liệu: " + "; ".join(figures))
-    bounds = _distinct([*dataset.units_2020["source"], *dataset.border.get("source", [])])
+    bounds = _distinct([*dataset.units_2020["source"], *dataset.national_border.get("source", [])])
     if bounds:
         lines.append("Ranh giới, biên giới: " + "; ".join(bounds))
     frames = frames or {}
@@ -621,7 +621,7 @@ def _map_data(dataset: Dataset, options: MapOptions) -> _MapData:
     counts, partial = legend_counts(rows)
     return _MapData(
         units=_metric(dataset.units(options.vintage)),
-        border=_metric(dataset.border),
+        border=_metric(dataset.national_border),
         frames={k: _metric(f) for k, f in drawn_frames(dataset, options).items()},
         rows=by_unit,
         styles=styles,

@@ -36,7 +36,7 @@ from shapely.geometry.base import BaseGeometry
 
 from . import assets
 from ._html import html_text, js_value
-from .boundaries import BOUNDARY_ACCURACY, total_bounds_to_folium
+from .boundaries import BOUNDARY_ACCURACY, outside_note, total_bounds_to_folium
 from .dataset import Dataset
 from .disclosures import Disclosure, disclosures, view_status_rows
 from .formatting import format_number, format_vnd
@@ -463,6 +463,7 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
         "where",
         "source",
         "secret",
+        "outside",
     )
     LABELS = (
         ("sector", "Lĩnh vực"),
@@ -475,6 +476,7 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
         ("agency", "Chủ đầu tư"),
         ("description", "Mô tả"),
         ("where", "Vị trí, số liệu"),
+        ("outside", "Cảnh báo"),
         ("source", "Nguồn"),
         ("id", "Mã"),
     )
@@ -495,7 +497,8 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
             function tip(r) {
                 var prog = get(r, 'progress');
                 return '<b>[' + get(r, 'id') + ']</b> ' + get(r, 'name') + '<br>' + get(r, 'status') +
-                    (prog ? ' · ' + prog : '') + (get(r, 'where') ? '<br><i>vị trí gần đúng</i>' : '');
+                    (prog ? ' · ' + prog : '') + (get(r, 'where') ? '<br><i>vị trí gần đúng</i>' : '') +
+                    (get(r, 'outside') ? '<br><b class="bp-outside">⚠ ' + get(r, 'outside') + '</b>' : '');
             }
             function pop(r) {
                 var html = '<div class="bp-pop"><h4>' + get(r, 'name') + '</h4><table class="bp-kv">';
@@ -582,6 +585,8 @@ def _css(options: MapOptions) -> str:
   border: 2px dashed #222; }}
 .bp-project, .bp-symbol {{ background: transparent; border: none; }}
 .bp-selected {{ border: 4px solid #000; border-radius: 50%; box-shadow: 0 0 0 4px #FFEB3B; background: transparent; }}
+.bp-outside-mark {{ border: 3px dashed #D55E00; border-radius: 50%; background: transparent; }}
+.bp-outside {{ color: #A33A00; }}
 table.bp-kv {{ border-collapse: collapse; font-size: {small}px; }}
 table.bp-kv th {{ text-align: left; padding: 1px 8px 1px 0; color: #444; vertical-align: top; font-weight: 600; }}
 table.bp-kv td {{ padding: 1px 0; vertical-align: top; max-width: 22em; }}
@@ -741,12 +746,13 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
 
 
 def _border_layer(m: folium.Map, dataset: Dataset) -> None:
-    if dataset.border.empty:
+    border = dataset.national_border  # the file, or the new units' outer edge
+    if border.empty:
         return
     group = _group("Đường biên giới quốc gia")
     style = {"color": BORDER_STYLE.color, "weight": BORDER_STYLE.weight, "dashArray": BORDER_STYLE.dash}
     features = []
-    for rec in dataset.border.to_dict("records"):
+    for rec in border.to_dict("records"):
         note = _accuracy_note(rec.get("accuracy"), False)
         rows = [
             ("Tên", html_text(rec.get("name"))),
@@ -778,7 +784,26 @@ def _feature_popup(rec: dict[str, Any], kind_label: str, extra: list[tuple[str, 
     return f'<div class="bp-pop"><h4>{html_text(rec.get("name"))}</h4>{_table(rows)}</div>'
 
 
-def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
+def _outside_notes(dataset: Dataset) -> dict[tuple[str, str], str]:
+    """(layer, id) → 'nằm ngoài xã …' for the works now outside their commune."""
+    return {
+        (str(r["layer"]), str(r["id"])): outside_note(r) for r in dataset.outside_features.to_dict("records")
+    }
+
+
+def _outside_mark(geom: BaseGeometry, size: int) -> dict[str, object]:
+    p = geom if geom.geom_type == "Point" else geom.representative_point()
+    return {"lat": p.y, "lng": p.x, "html": "", "cls": "bp-outside-mark", "size": size}
+
+
+def _layer_group(
+    m: folium.Map,
+    key: str,
+    frame: gpd.GeoDataFrame,
+    options: MapOptions,
+    outside: dict[tuple[str, str], str] | None = None,
+    marks: list[dict[str, object]] | None = None,
+) -> None:
     spec = LAYERS[key]
     group = _group(spec.label)
     icons: list[str] = []
@@ -795,8 +820,14 @@ def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapO
         if rec.get("capacity_m3_day") not in (None, "") and not _isnan(rec.get("capacity_m3_day")):
             extra.append(("Công suất", html_text(f"{format_number(rec['capacity_m3_day'])} m³/ngày")))
         warn = " (vị trí gần đúng)" if rec.get("accuracy") != "surveyed" else ""
+        away = (outside or {}).get((key, str(rec.get("id"))))
+        if away:
+            extra.append(("Cảnh báo", f'<span class="bp-outside">{html_text(away)}</span>'))
+            if marks is not None:
+                marks.append(_outside_mark(geom, size + 12))
         props: dict[str, object] = {
-            "tip": f"{html_text(rec['name'])}<br><i>{html_text(kind_label)}{html_text(warn)}</i>",
+            "tip": f"{html_text(rec['name'])}<br><i>{html_text(kind_label)}{html_text(warn)}</i>"
+            + (f'<br><b class="bp-outside">⚠ {html_text(away)}</b>' if away else ""),
             "pop": _feature_popup(rec, kind_label, extra),
         }
         if geom.geom_type == "Point":
@@ -860,10 +891,17 @@ def project_fields(rec: dict[str, Any]) -> dict[str, str]:
         "where": _accuracy_note(rec.get("accuracy"), rec.get("illustrative")),
         "source": html_text(rec.get("source")),
         "secret": "Quốc phòng – an ninh: không công bố" if rec.get("sensitive") else "",
+        "outside": "",
     }
 
 
-def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
+def _projects_layer(
+    m: folium.Map,
+    frame: gpd.GeoDataFrame,
+    options: MapOptions,
+    outside: dict[tuple[str, str], str] | None = None,
+    marks: list[dict[str, object]] | None = None,
+) -> None:
     group = _group(PROJECTS_LABEL)
     icons: list[str] = []
     icon_index: dict[tuple[str, str], int] = {}
@@ -896,6 +934,11 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
             style = {"color": color, "weight": 5, "opacity": 0.85, "fillColor": color, "fillOpacity": 0.2}
             shapes.append(_feature(geom, style=style))
         fields = project_fields(rec)
+        away = (outside or {}).get((PROJECTS_KEY, str(rec.get("id"))))
+        if away:
+            fields["outside"] = html_text(away)
+            if marks is not None:
+                marks.append(_outside_mark(geom, size + 12))
         rows.append(
             [
                 round(point.y, 6),
@@ -1062,21 +1105,25 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     _border_layer(m, dataset)
     wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
     shown_layers = []
+    outside = _outside_notes(dataset)  # works now outside their commune: noted and ringed
+    marks: list[dict[str, object]] = []
     for key in LAYERS:
         if key not in wanted:
             continue
         frame = visible(dataset.layers[key], show_sensitive=options.show_sensitive)
         if frame.empty:
             continue
-        _layer_group(m, key, frame, options)
+        _layer_group(m, key, frame, options, outside, marks)
         shown_layers.append(key)
     project_statuses: list[str] = []
     if PROJECTS_KEY in wanted:
         projects = filter_projects(dataset.projects, options)
         if not projects.empty:
-            _projects_layer(m, projects, options)
+            _projects_layer(m, projects, options, outside, marks)
             project_statuses = [s for s in PROJECT_STATUSES if s in set(projects["status"])]
 
+    if marks:
+        _LabelLayer(marks).add_to(m)
     rows = view_status_rows(dataset, options)
     legend = legend_html(dataset, options, rows, shown_layers, project_statuses)
     css_class = "bp-legend bp-collapsed" if options.legend_collapsed else "bp-legend"

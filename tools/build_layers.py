@@ -1795,7 +1795,8 @@ def expansion(w: World, base: Polygon, code: str) -> Polygon:
 
 def build_projects(w: World, out: Built, centres: dict[str, Point]) -> None:
     specs = project_specs(w, out, centres)
-    rng = w.rng
+    # a stream of its own: redrawing a boundary moves the works, not their figures
+    rng = np.random.default_rng([SEED, 2])
     for i, sp in enumerate(specs):
         lo, hi = STATUS_PROGRESS[sp.status]
         progress = lo if lo == hi else int(round(float(rng.uniform(lo, hi)) / 5) * 5)
