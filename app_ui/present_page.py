@@ -17,7 +17,7 @@ from borderplan_geo._html import html_text
 from borderplan_geo.criteria import LEVEL_LABELS
 from borderplan_geo.formatting import format_number
 from borderplan_geo.maps import build_map, filter_projects
-from borderplan_geo.slides import Deck, View, default_deck, load_deck, view_notes
+from borderplan_geo.slides import Deck, View, default_deck, load_deck, view_disclosures
 from borderplan_geo.views import criteria_matrix, project_totals
 
 FONT_PX = 24
@@ -94,16 +94,16 @@ def render() -> None:
         parts = [view.note] if view.note else []
         parts += [f"Năm {year}", f"Dữ liệu cập nhật {date}" if date else "", f"Khung {index + 1}/{count}"]
         sub = " · ".join(p for p in parts if p)
-        flags = view_notes(ds, view, year)
-        short = []
-        if any("MINH HỌA" in n for n in flags):
-            short.append("⚠ MINH HỌA: có số liệu, công trình giả định, không phải báo cáo")
-        if any("GẦN ĐÚNG" in n for n in flags):
-            short.append("⚠ GẦN ĐÚNG: ranh giới, vị trí")
+        # What the slide discloses, decided by the library (the map page and every export say the same).
+        warn = "".join(
+            f'<span class="bp-disclosure" data-key="{html_text(d.key)}" title="{html_text(d.text)}">'
+            f"⚠ {html_text(d.short)}</span> "
+            for d in view_disclosures(ds, view, year)
+        )
         st.markdown(
             f'<p class="bp-slide-title" id="bp-slide-title">{html_text(view.title)}</p>'
             f'<p class="bp-slide-sub">{html_text(sub)}</p>'
-            f'<p class="bp-slide-warn">{html_text(" · ".join(short))}</p>',
+            f'<p class="bp-slide-warn">{warn}</p>',
             unsafe_allow_html=True,
         )
     with nav:

@@ -38,9 +38,19 @@ from . import assets
 from ._html import html_text, js_value
 from .boundaries import BOUNDARY_ACCURACY, outside_note, total_bounds_to_folium
 from .dataset import Dataset
+from .disclosures import Disclosure, disclosures, view_status_rows
 from .formatting import format_number, format_vnd
-from .layers import ACCURACIES, LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS, visible
-from .status import STATUSES
+from .layers import (
+    ACCURACIES,
+    LAYERS,
+    PROJECT_STATUSES,
+    PROJECTS_KEY,
+    PROJECTS_LABEL,
+    SECTORS,
+    filter_projects,
+    visible,
+)
+from .status import STATUSES, partial_text, row_target, status_text
 from .styles import (
     BORDER_STYLE,
     CLUSTER_COLOR,
@@ -53,6 +63,7 @@ from .styles import (
 )
 from .targets import target_for
 from .units import AREA_CODE
+from .views import PARTIAL_LEGEND, commune_lines, legend_counts, target_lines
 from .views import value_text as views_value_text
 
 BASEMAPS: dict[str, tuple[str, str, str]] = {
@@ -361,6 +372,67 @@ class _LabelLayer(MacroElement):
         self.rows_js = js_value(rows)
 
 
+#: Fill of a commune whose status comes from part of its old communes: the status colour, hatched.
+PARTIAL_PATTERN = "bp-partial-{status}"
+#: Outline of such a commune: dash-dot, unlike the dashes of "no data".
+PARTIAL_DASH = "10 4 2 4"
+
+
+class _PartialPatterns(MacroElement):
+    """SVG hatch patterns (one per status colour) that partial communes are filled with.
+
+    Leaflet writes a path's ``fillColor`` into its ``fill`` attribute, so a
+    fill of ``url(#bp-partial-achieved)`` draws the pattern defined here. Ids
+    and colours are fixed by the palette: no text from data.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            if (document.getElementById('bp-patterns')) { return; }
+            var ns = 'http://www.w3.org/2000/svg';
+            var svg = document.createElementNS(ns, 'svg');
+            svg.setAttribute('id', 'bp-patterns');
+            svg.setAttribute('width', '0');
+            svg.setAttribute('height', '0');
+            svg.setAttribute('aria-hidden', 'true');
+            svg.style.position = 'absolute';
+            var defs = document.createElementNS(ns, 'defs');
+            {{ this.patterns_js }}.forEach(function(p) {
+                var pat = document.createElementNS(ns, 'pattern');
+                pat.setAttribute('id', p.id);
+                pat.setAttribute('patternUnits', 'userSpaceOnUse');
+                pat.setAttribute('width', '10');
+                pat.setAttribute('height', '10');
+                pat.setAttribute('patternTransform', 'rotate(45)');
+                var base = document.createElementNS(ns, 'rect');
+                base.setAttribute('width', '10');
+                base.setAttribute('height', '10');
+                base.setAttribute('fill', p.color);
+                var stripe = document.createElementNS(ns, 'rect');
+                stripe.setAttribute('width', '4');
+                stripe.setAttribute('height', '10');
+                stripe.setAttribute('fill', '#ffffff');
+                pat.appendChild(base);
+                pat.appendChild(stripe);
+                defs.appendChild(pat);
+            });
+            svg.appendChild(defs);
+            document.body.appendChild(svg);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, colors: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "BorderplanPatterns"
+        self.patterns_js = js_value(
+            [{"id": PARTIAL_PATTERN.format(status=k), "color": c} for k, c in colors.items()]
+        )
+
+
 class _ProjectLayer(JSCSSMixin, MacroElement):
     """Project markers built in the browser from a compact table of pre-escaped strings.
 
@@ -507,6 +579,10 @@ def _css(options: MapOptions) -> str:
 .bp-label .bp-badge {{ display: inline-block; border-radius: 4px; padding: 0 5px; margin-top: 2px; font-size: {small}px;
   border: 1px solid #222; text-shadow: none; }}
 .bp-label.bp-context div {{ font-weight: 400; color: #555; font-size: {small}px; }}
+.bp-label .bp-partial-note {{ font-size: {small}px; font-weight: 700; color: #5a3500; }}
+.bp-legend .bp-target {{ white-space: normal; margin: 1px 0 3px 0; }}
+.bp-legend .bp-sw-partial {{ background: repeating-linear-gradient(45deg, #777 0 3px, #fff 3px 7px);
+  border: 2px dashed #222; }}
 .bp-project, .bp-symbol {{ background: transparent; border: none; }}
 .bp-selected {{ border: 4px solid #000; border-radius: 50%; box-shadow: 0 0 0 4px #FFEB3B; background: transparent; }}
 .bp-outside-mark {{ border: 3px dashed #D55E00; border-radius: 50%; background: transparent; }}
@@ -553,21 +629,24 @@ def display_geometries(frame: gpd.GeoDataFrame, tolerance: float = 0.00004) -> l
         return [g.simplify(tolerance, preserve_topology=True) for g in geoms]
 
 
-def _status_layer(
-    m: folium.Map, dataset: Dataset, options: MapOptions, status: pd.DataFrame
-) -> dict[str, int]:
-    """Communes coloured by status, with tooltip, popup and a label (name, value, symbol)."""
+def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
+    """Communes coloured by status, with tooltip, popup and a label (name, value, symbol).
+
+    A commune whose status comes from part of its old communes is hatched
+    (:data:`PARTIAL_PATTERN`), outlined dash-dot, and says "số liệu 1/3 xã cũ"
+    in its label, tooltip and popup; its feature carries ``complete: false``.
+    """
     styles = status_styles(options.palette)
     units = dataset.units(options.vintage)
     targets = dataset.targets
     code = options.indicator
-    rows = status[(status["indicator"] == code) & (status["year"] == options.year)]
+    rows = view_status_rows(dataset, options)
     by_unit = {r["unit_code"]: r for r in rows.to_dict("records") if r["unit_code"] != AREA_CODE}
     name = next((t.name for t in targets if t.code == code), code)
     group = _group(f"{STATUS_LAYER}: {name} ({options.year})")
     labels = _group("Nhãn xã")
-    counts = dict.fromkeys(STATUSES, 0)
     weight = 3 if options.palette == "high_contrast" else 2
+    _PartialPatterns({k: st.color for k, st in styles.items()}).add_to(group)
     features: list[dict[str, Any]] = []
     label_rows: list[dict[str, object]] = []
     for unit, geom in zip(units.to_dict("records"), display_geometries(units), strict=True):
@@ -595,13 +674,17 @@ def _status_layer(
             )
             continue
         st = styles[row["status"]]
-        counts[row["status"]] += 1
-        t = target_for(targets, code, row["unit_code"] if options.vintage == 2020 else None)
+        t = row_target(targets, row)
         kind = t.kind if t else ""
-        value_text = views_value_text(row["value"], t) if t else "–"
+        value_text = str(row["value_text"])
+        partial = partial_text(row) if row["status"] != "no_data" else ""
+        said = status_text(row) if partial else st.label
         tooltip = (
-            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(st.label)} — {html_text(value_text)}"
-            f"<br>{html_text(name)}, năm {options.year}"
+            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(said)} — "
+            f"{html_text(row['standing'] or value_text)}"
+            f"<br>Mục tiêu: {html_text(row['target_text'])}"
+            + (f"<br><i>{html_text(row['coverage'])}</i>" if partial else "")
+            + f"<br>{html_text(name)}, năm {options.year}"
         )
         required = (
             views_value_text(row["required"], t) if t and kind in ("level_by_year", "status_by_year") else ""
@@ -612,8 +695,9 @@ def _status_layer(
             ("Giá trị", html_text(value_text)),
             ("Mục tiêu", html_text(row["target_text"])),
             ("Lộ trình năm này", html_text(required)),
-            ("Tình trạng", f"<b>{html_text(st.symbol)} {html_text(st.label)}</b>"),
+            ("Tình trạng", f"<b>{html_text(st.symbol)} {html_text(said)}</b>"),
             ("Nhận định", html_text(row["reason"])),
+            ("Phạm vi số liệu", html_text(row["coverage"]) if partial else ""),
             ("Nguồn", html_text(row["source"]) or "–"),
         ]
         if row["illustrative"]:
@@ -624,10 +708,10 @@ def _status_layer(
         popup_rows.append(("Ranh giới", html_text(BOUNDARY_ACCURACY.get(accuracy, accuracy))))
         style = {
             "color": "#222",
-            "weight": weight + (1 if options.commune == unit["code"] else 0),
-            "fillColor": st.color,
+            "weight": weight + (1 if options.commune == unit["code"] else 0) + (1 if partial else 0),
+            "fillColor": f"url(#{PARTIAL_PATTERN.format(status=row['status'])})" if partial else st.color,
             "fillOpacity": 0.62 if options.palette != "high_contrast" else 0.78,
-            "dashArray": st.dash,
+            "dashArray": PARTIAL_DASH if partial else st.dash,
         }
         features.append(
             _feature(
@@ -636,6 +720,7 @@ def _status_layer(
                 unit_code=unit["code"],
                 status=row["status"],
                 fill=st.color,
+                complete=bool(row["complete"]),
                 style=style,
                 tip=tooltip,
                 pop=f'<div class="bp-pop"><h4>{html_text(unit["name"])}</h4>{_table(popup_rows)}</div>',
@@ -645,11 +730,12 @@ def _status_layer(
             f'<span class="bp-badge" style="background:{st.color};color:{st.text_color}">'
             f"{html_text(st.symbol)} {html_text(value_text)}</span>"
         )
+        note = f'<br><span class="bp-partial-note">{html_text(partial)}</span>' if partial else ""
         label_rows.append(
             {
                 "lat": point.y,
                 "lng": point.x,
-                "html": f"<div>{html_text(unit['name'])}<br>{badge}</div>",
+                "html": f"<div>{html_text(unit['name'])}<br>{badge}{note}</div>",
                 "cls": "bp-label",
             }
         )
@@ -657,7 +743,6 @@ def _status_layer(
     _LabelLayer(label_rows).add_to(labels)
     group.add_to(m)
     labels.add_to(m)
-    return counts
 
 
 def _border_layer(m: folium.Map, dataset: Dataset) -> None:
@@ -776,18 +861,6 @@ def _isnan(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def filter_projects(frame: gpd.GeoDataFrame, options: MapOptions) -> gpd.GeoDataFrame:
-    """Projects the options let through (sector, status, commune, sensitivity)."""
-    out = visible(frame, show_sensitive=options.show_sensitive)
-    if out.empty:
-        return out
-    if options.sectors is not None:
-        out = out[out["sector"].isin(options.sectors)]
-    if options.project_statuses is not None:
-        out = out[out["status"].isin(options.project_statuses)]
-    return out
-
-
 def project_fields(rec: dict[str, Any]) -> dict[str, str]:
     """The texts of one project as its tooltip and popup show them, each HTML-escaped.
 
@@ -894,11 +967,18 @@ def _projects_layer(
 def legend_html(
     dataset: Dataset,
     options: MapOptions,
-    counts: dict[str, int],
+    rows: pd.DataFrame,
     shown_layers: Sequence[str],
     project_statuses: Sequence[str],
 ) -> str:
-    """The legend's HTML: status (colour, symbol, word, count), layer symbols, project statuses."""
+    """The legend's HTML: target(s), status (colour, symbol, word, count), partial communes, symbols.
+
+    When the communes have different targets (rural development: Thông Bình
+    "cơ bản đạt", the others "đạt chuẩn") the legend names each commune's
+    target and standing (:func:`~borderplan_geo.views.commune_lines`).
+    Communes measured in part are counted apart
+    (:func:`~borderplan_geo.views.legend_counts`).
+    """
     styles = status_styles(options.palette)
     name = next((t.name for t in dataset.targets if t.code == options.indicator), options.indicator)
     t = target_for(dataset.targets, options.indicator, None)
@@ -907,14 +987,26 @@ def legend_html(
         f"<h4>{html_text(name)} — {options.year}</h4>",
         '<div class="bp-body">',
     ]
-    if t is not None:
-        parts.append(f'<div class="bp-sec">Mục tiêu: {html_text(t.target_text)}</div>')
+    per_commune = commune_lines(rows, dataset.targets)
+    targets = target_lines(rows)
+    if per_commune:
+        parts.append('<div class="bp-sec">Mục tiêu Kế hoạch giao từng xã:</div>')
+        parts += [f'<div class="bp-target">{html_text(line)}</div>' for line in per_commune]
+    elif targets or t is not None:
+        text = targets[0][0] if targets else t.target_text if t is not None else ""
+        parts.append(f'<div class="bp-sec">Mục tiêu: {html_text(text)}</div>')
+    counts, partial = legend_counts(rows)
     for key in STATUSES:
         st = styles[key]
         count = counts.get(key, 0)
         parts.append(
             f'<div class="bp-row"><span class="bp-sw" style="background:{st.color};color:{st.text_color}">'
             f"{html_text(st.symbol)}</span>{html_text(st.label)} ({count})</div>"
+        )
+    if partial:
+        parts.append(
+            '<div class="bp-row bp-partial-row"><span class="bp-sw bp-sw-partial"></span>'
+            f"{html_text(PARTIAL_LEGEND)} ({partial})</div>"
         )
     symbols = bool(shown_layers or project_statuses)
     if symbols:
@@ -956,17 +1048,14 @@ def legend_html(
     return "".join(parts)
 
 
-def notes(dataset: Dataset, status_rows: pd.DataFrame) -> list[str]:
-    """The honesty notes the screen must carry for what is shown."""
-    out = []
-    layers_illustrative = any(bool(f["illustrative"].any()) for f in dataset.layers.values() if not f.empty)
-    if bool(status_rows["illustrative"].any()):
-        out.append("Có số liệu MINH HỌA (giả định để trình diễn), không phải số liệu báo cáo.")
-    if layers_illustrative:
-        out.append("Nhiều công trình, lớp bản đồ là MINH HỌA, không phải danh mục thật.")
-    if dataset.any_approximate:
-        out.append("Ranh giới xã và vị trí công trình là GẦN ĐÚNG, không dùng để đo đạc, xác định mốc giới.")
-    return out
+def disclosures_html(found: Sequence[Disclosure], extra: Sequence[str] = ()) -> str:
+    """The disclosures as the notes on the map (and the HTML export): one line each, keyed."""
+    lines = [
+        f'<div class="bp-disclosure bp-{d.severity}" data-key="{html_text(d.key)}">⚠ {html_text(d.text)}</div>'
+        for d in found
+    ]
+    lines += [f'<div class="bp-disclosure">⚠ {html_text(n)}</div>' for n in extra]
+    return "".join(lines)
 
 
 # --- the map ----------------------------------------------------------------------------------------------------
@@ -1012,8 +1101,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
         tiles.add_to(m)
         _TileFallback(tiles).add_to(m)
 
-    status = dataset.status(options.vintage)
-    counts = _status_layer(m, dataset, options, status)
+    _status_layer(m, dataset, options)
     _border_layer(m, dataset)
     wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
     shown_layers = []
@@ -1036,16 +1124,14 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
 
     if marks:
         _LabelLayer(marks).add_to(m)
-    rows = status[(status["indicator"] == options.indicator) & (status["year"] == options.year)]
-    legend = legend_html(dataset, options, counts, shown_layers, project_statuses)
+    rows = view_status_rows(dataset, options)
+    legend = legend_html(dataset, options, rows, shown_layers, project_statuses)
     css_class = "bp-legend bp-collapsed" if options.legend_collapsed else "bp-legend"
     _Control(legend, position="bottomright", css_class=css_class).add_to(m)
-    note_lines = (
-        [*notes(dataset, rows), *options.extra_notes] if options.show_notes else list(options.extra_notes)
-    )
-    if note_lines:
+    found = disclosures(dataset, options) if options.show_notes else []
+    if found or options.extra_notes:
         _Control(
-            "<br>".join(f"⚠ {html_text(n)}" for n in note_lines), position="bottomleft", css_class="bp-notes"
+            disclosures_html(found, options.extra_notes), position="bottomleft", css_class="bp-notes"
         ).add_to(m)
     if options.title:
         sub = f'<div class="bp-sub">{html_text(options.subtitle)}</div>' if options.subtitle else ""

@@ -22,8 +22,9 @@ from dataclasses import dataclass, replace
 
 from ._errors import DataError, Problem
 from .dataset import Dataset
+from .disclosures import Disclosure, disclosures
 from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, SECTORS
-from .maps import MapOptions, notes
+from .maps import MapOptions
 from .settings import PLAN_YEARS
 from .store import DataSource
 from .targets import INDICATOR_CODES
@@ -167,19 +168,16 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
     return Deck(str(doc.get("title") or default_deck().title), tuple(views)), problems
 
 
-def view_notes(dataset: Dataset, view: View, year: int) -> list[str]:
-    """The honesty notes a slide must carry (illustrative figures, approximate positions)."""
-    if view.kind == "criteria":
-        c = dataset.indicators.criteria
-        out = []
-        if bool(c[c["year"] == year]["illustrative"].any()):
-            out.append(
-                "Có đánh giá tiêu chí MINH HỌA (giả định để trình diễn), không phải kết quả thẩm định."
-            )
-        return out
-    status = dataset.status(view.units)
-    rows = status[(status["indicator"] == view.indicator) & (status["year"] == year)]
-    return notes(dataset, rows)
+def view_disclosures(
+    dataset: Dataset, view: View, year: int, *, show_sensitive: bool = False
+) -> list[Disclosure]:
+    """What a slide must disclose: :func:`~borderplan_geo.disclosures.disclosures` of its map.
+
+    ``show_sensitive`` only for a viewer allowed to see, and asking to see,
+    defence and security items (the presentation page never shows them).
+    """
+    options = view.map_options(year=year, show_sensitive=show_sensitive)
+    return disclosures(dataset, options, kind=view.kind)
 
 
 def load_deck(source: DataSource) -> Deck:
