@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
@@ -17,6 +18,7 @@ from streamlit_folium import st_folium
 from app_ui import auth_ui, common
 from borderplan_geo._errors import BorderplanError, DataError, Problem, StaleSaveError
 from borderplan_geo.auth import User, can_edit, is_admin
+from borderplan_geo.boundaries import BOUNDARY_ACCURACY_SHORT
 from borderplan_geo.dataset import validate
 from borderplan_geo.editing import (
     CRITERIA_FILE,
@@ -31,12 +33,23 @@ from borderplan_geo.editing import (
     save_values,
     undo,
 )
-from borderplan_geo.formatting import parse_number
-from borderplan_geo.importing import KINDS, Preview, commit, preview, to_wgs84
+from borderplan_geo.formatting import format_number, parse_number
+from borderplan_geo.importing import (
+    BOUNDARY_ACCURACIES,
+    KINDS,
+    MISSING_LABELS,
+    Preview,
+    commit,
+    preview,
+    save_layout,
+    saved_message,
+    to_wgs84,
+)
 from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, SECTORS
 from borderplan_geo.maps import MapOptions, build_map
 from borderplan_geo.osm import replace_boundaries_with_osm
 from borderplan_geo.settings import PLAN_YEARS
+from borderplan_geo.sheet_layout import LAYOUTS_FILE, MappingQuestion, role_choices, role_label
 from borderplan_geo.store import Version
 from borderplan_geo.targets import indicator_codes
 from borderplan_geo.units import PLAN_CODES, get_unit, units
@@ -46,7 +59,7 @@ KIND_LABELS = {
     "criteria": "Tiêu chí nông thôn mới",
     "projects": "Dự án, công trình",
     "layer": "Một lớp bản đồ",
-    "boundaries": "Ranh giới xã chính thức",
+    "boundaries": "Ranh giới xã",
 }
 CRS_CHOICES = {
     "": "Theo tệp (hoặc kinh độ/vĩ độ WGS84)",
@@ -164,64 +177,271 @@ def _check_panel() -> None:
 
 # --- import ----------------------------------------------------------------------------------------
 
+#: Where on this page each import option is set (problems name the option; the page says where).
+OPTION_PLACES = {
+    "kind": "chọn ở ô 'Loại dữ liệu'",
+    "crs": "chọn ở ô 'Hệ tọa độ'",
+    "source": "ghi ở ô 'Nguồn'",
+    "year": "ghi ở ô 'Năm của số liệu'",
+    "indicator": "chọn ở ô 'Chỉ tiêu'",
+    "layer": "chọn ở ô 'Lớp'",
+    "accuracy": "chọn ở ô 'Tệp ranh giới này là'",
+    "map": "chọn cột ở bước 'Cột nào là tên xã / năm / chỉ tiêu / giá trị?' phía trên",
+}
+
+
+def _review_problems(problems: list[Problem]) -> str:
+    """Problems for a planner, one line each (wrapped, never cut): where, what, and where on this page
+    the fix is — never a command-line flag. Text from the file is escaped (:func:`common.md`)."""
+    lines = []
+    for p in problems:
+        where = [f"dòng {p.row}"] if p.row is not None else []
+        if p.column:
+            where.append(f"cột '{p.column}'")
+        head = "**Lỗi**" if p.severity == "error" else "**Cảnh báo**"
+        place = f" → {OPTION_PLACES[p.option]}" if p.option in OPTION_PLACES else ""
+        said = common.md(", ".join(where) + ": " if where else "")
+        lines.append(f"- {head} · {said}{common.md(p.message)}{place}")
+    return "\n".join(lines)
+
 
 def _import_tab(user: User) -> None:
     st.markdown(
         "Nhận GeoJSON, GeoPackage, Shapefile nén (.zip), KML/KMZ, CSV, XLSX. Bảng tính có thể có dòng tiêu đề, "
-        "tiêu đề gộp ô, tên xã viết kiểu nào cũng được, số viết kiểu Việt Nam (68,5; 2.250). "
+        "tiêu đề gộp ô, tên xã viết kiểu nào cũng được, số viết kiểu Việt Nam (68,5; 2.250); biểu báo cáo của "
+        "phòng, ban (chỉ tiêu theo dòng, xã theo cột; dòng cộng, ghi chú, chữ ký) đọc được như vốn có. "
         "**Chưa lưu gì cho đến khi bạn xác nhận.**"
     )
     a, b = st.columns(2)
-    kind = a.selectbox(
-        "Loại dữ liệu", list(KINDS), format_func=lambda k: KIND_LABELS.get(k, k), key="imp_kind"
+    kind = a.selectbox(  # figures first: what a planner brings most often
+        "Loại dữ liệu",
+        sorted(KINDS, key=lambda k: list(KIND_LABELS).index(k) if k in KIND_LABELS else len(KIND_LABELS)),
+        format_func=lambda k: KIND_LABELS.get(k, k),
+        key="imp_kind",
     )
     layer = None
     if kind == "layer":
         layer = b.selectbox("Lớp", list(LAYERS), format_func=lambda k: LAYERS[k].label, key="imp_layer")
+    accuracy = "reference"
+    if kind == "boundaries":
+        accuracy = b.radio(
+            "Tệp ranh giới này là",
+            list(BOUNDARY_ACCURACIES),
+            format_func=BOUNDARY_ACCURACY_SHORT.__getitem__,
+            horizontal=True,
+            key="imp_accuracy",
+            help="Chỉ chọn 'chính thức (pháp lý)' khi tệp do cơ quan có thẩm quyền ban hành.",
+        )
     crs = a.selectbox("Hệ tọa độ", list(CRS_CHOICES), format_func=CRS_CHOICES.__getitem__, key="imp_crs")
     default_source = b.text_input("Nguồn (cho các dòng không ghi nguồn)", key="imp_source")
+    year: int | None = None
+    indicator: str | None = None
+    if kind in ("values", "criteria"):
+        c, d = st.columns(2)
+        typed = c.text_input("Năm của số liệu (khi bảng không ghi)", key="imp_year")
+        year = int(typed) if typed.strip().isdigit() else None
+        if kind == "values":
+            ds = common.dataset()
+            codes = ["", *indicator_codes(ds.targets)]
+            indicator = (
+                d.selectbox(
+                    "Chỉ tiêu (khi bảng không ghi)",
+                    codes,
+                    format_func=lambda c: common.indicator_label(ds, c) if c else "— theo bảng —",
+                    key="imp_indicator",
+                )
+                or None
+            )
     upload = st.file_uploader(
         "Chọn tệp",
         type=["csv", "xlsx", "geojson", "json", "gpkg", "zip", "kml", "kmz"],
         key="imp_file",
     )
+    options: dict[str, Any] = {
+        "crs": crs or None,
+        "layer": layer,
+        "default_source": default_source or None,
+        "max_bytes": common.settings().max_import_bytes,
+        "year": year,
+        "indicator": indicator,
+        "accuracy": accuracy,
+    }
     if upload is not None and st.button("Kiểm tra tệp", type="primary", key="imp_check"):
+        st.session_state["imp_upload"] = (kind, upload.name, upload.getvalue(), options)
         st.session_state["imp_preview"] = preview(
-            kind,
-            upload.name,
-            upload.getvalue(),
-            common.source(),
-            crs=crs or None,
-            layer=layer,
-            default_source=default_source or None,
-            max_bytes=common.settings().max_import_bytes,
+            kind, upload.name, upload.getvalue(), common.source(), **options
         )
     pv: Preview | None = st.session_state.get("imp_preview")
     if pv is None:
         return
-    (st.success if pv.can_commit else st.error)(common.md(pv.summary()))
-    if pv.problems:
-        st.dataframe(_problems_frame(list(pv.problems)), hide_index=True, width="stretch")
-    if pv.changes:
-        with st.expander(f"Các ô sẽ thay đổi ({len(pv.changes)})"):
-            st.dataframe(
-                common.sheet(
-                    pd.DataFrame(
-                        [{"Bản ghi": c.record, "Cột": c.field, "Cũ": c.old, "Mới": c.new} for c in pv.changes]
-                    )
-                ),
-                hide_index=True,
-                width="stretch",
+    if pv.question is not None:
+        _mapping_step(pv.question)
+        pv = st.session_state.get("imp_preview")
+        if pv is None:
+            return
+    _review(pv, user)
+
+
+def _mapping_step(question: MappingQuestion) -> None:
+    """Ask which column is which, with the first rows and the importer's best guess preselected."""
+    st.markdown("##### Cột nào là tên xã / năm / chỉ tiêu / giá trị?")
+    missing = ", ".join(m for m in (MISSING_LABELS.get(k, k) for k in question.missing))
+    st.caption(
+        f"Chương trình chưa nhận ra {common.md(missing)}. Đã chọn sẵn cách đọc đoán được; sửa nếu chưa đúng "
+        "rồi bấm 'Đọc lại theo các cột đã chọn'."
+    )
+    headers = [f"{h}" for h in question.headers]
+    st.dataframe(
+        common.sheet(pd.DataFrame([list(r) for r in question.rows], columns=_unique(headers))),
+        hide_index=True,
+        width="stretch",
+    )
+    choices = role_choices(PLAN_YEARS)
+    chosen: list[str] = []
+    columns = st.columns(min(len(headers), 4) or 1)
+    for i, (header, guess) in enumerate(zip(question.headers, question.guesses, strict=True)):
+        box = columns[i % len(columns)]
+        chosen.append(
+            box.selectbox(
+                f"Cột '{common.md(header)}'",
+                choices,
+                index=choices.index(guess) if guess in choices else choices.index("skip"),
+                format_func=role_label,
+                key=f"imp_map_{question.fingerprint}_{i}",
             )
+        )
+    remember = st.checkbox(
+        "Ghi nhớ cách đọc này cho các tệp cùng mẫu bảng (lưu khi xác nhận nhập)",
+        value=True,
+        key="imp_map_remember",
+    )
+    if st.button("Đọc lại theo các cột đã chọn", type="primary", key="imp_map_apply"):
+        held = st.session_state.get("imp_upload")
+        if held is None:
+            return
+        kind, name, content, options = held
+        st.session_state["imp_preview"] = preview(
+            kind, name, content, common.source(), **options, mapping=question.mapping(chosen)
+        )
+        st.session_state["imp_remember"] = remember
+
+
+def _unique(headers: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    out = []
+    for h in headers:
+        seen[h] = seen.get(h, 0) + 1
+        out.append(h if seen[h] == 1 else f"{h} ({seen[h]})")
+    return out
+
+
+def _skipped_lines(pv: Preview) -> str:
+    """The rows and columns not imported, one wrapped line each: where, what it says, why (text escaped)."""
+    lines = []
+    for s in pv.skipped:
+        where = [f"dòng {s.row}"] if s.row is not None else []
+        if s.column:
+            where.append(f"cột '{s.column}'")
+        said = f" · {common.md(s.text)}" if s.text else ""
+        lines.append(f"- **{common.md(', '.join(where) or s.file)}**{said} — {common.md(s.reason)}")
+    return "\n".join(lines)
+
+
+def _review(pv: Preview, user: User) -> None:
+    """The import review, for a planner: names, Vietnamese labels and numbers, what was skipped and why."""
+    problems = list(pv.problems)
+    if pv.question is not None and all(p.option == "map" for p in pv.errors):
+        # only asking which column is which: a question, not a refusal
+        st.info(
+            f"{common.md(pv.filename)}: chưa nhập, chưa lưu gì. Chọn vai trò của các cột ở bước trên rồi bấm "
+            "'Đọc lại theo các cột đã chọn'."
+        )
+        problems = [p for p in problems if p.option != "map"]
+    else:
+        (st.success if pv.can_commit else st.error)(common.md(pv.summary()))
+    if pv.kind == "boundaries" and pv.accuracy and not pv.errors:
+        sources = sorted({str(c.new) for c in pv.changes if c.field == "source" and c.new})
+        st.info(
+            f"Ranh giới sẽ được ghi là: **{common.md(BOUNDARY_ACCURACY_SHORT.get(pv.accuracy, pv.accuracy))}**"
+            + (f" · Nguồn: {common.md('; '.join(sources))}" if sources else "")
+        )
+    if pv.layout is not None and pv.layout.saved_by:
+        st.caption(f"Đọc theo cách đọc đã lưu cho mẫu bảng này (lưu bởi {common.md(pv.layout.saved_by)}).")
+    if problems:
+        st.markdown(_review_problems(problems))
+    technical = [p for p in problems if p.detail]
+    if technical:
+        with st.expander("Chi tiết kỹ thuật (cho cán bộ kỹ thuật)"):
+            for p in technical:
+                st.code(f"{p.file}: {p.detail}", language=None)
+    if pv.skipped:
+        with st.expander(f"Không nhập (bỏ qua): {len(pv.skipped)} dòng, cột — xem lý do"):
+            st.markdown(_skipped_lines(pv))
+    if pv.outside:
+        st.warning(
+            f"Với ranh giới mới, {len(pv.outside)} công trình, đối tượng nằm ngoài xã đang ghi cho nó: "
+            "kiểm tra lại vị trí hoặc xã của từng công trình sau khi lưu."
+        )
+        st.dataframe(
+            common.sheet(
+                pd.DataFrame(
+                    [
+                        {
+                            "Công trình": f"{o.name} ({o.id})",
+                            "Xã đang ghi": o.commune,
+                            "Cách xã (m)": format_number(round(o.distance_m)),
+                            "Vị trí thuộc": o.found or "ngoài huyện Tân Hồng",
+                        }
+                        for o in pv.outside
+                    ]
+                )
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "Công trình": st.column_config.TextColumn(width=360),
+                "Xã đang ghi": st.column_config.TextColumn(width=200),
+                "Cách xã (m)": st.column_config.TextColumn(width=90),
+                "Vị trí thuộc": st.column_config.TextColumn(width=200),
+            },
+        )
+    if pv.changes:
+        st.markdown(f"**Các ô sẽ thay đổi ({len(pv.changes)})**")
+        st.dataframe(
+            common.sheet(
+                pd.DataFrame(
+                    [{"Bản ghi": r.record, "Mục": r.field, "Cũ": r.old, "Mới": r.new} for r in pv.review()]
+                )
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={  # in pixels: the four fit the page's width beside the sidebar
+                name: st.column_config.TextColumn(width=w)
+                for name, w in zip(
+                    ("Bản ghi", "Mục", "Cũ", "Mới"),
+                    (250, 160, 190, 290) if pv.kind == "boundaries" else (380, 140, 175, 175),
+                    strict=True,
+                )
+            },
+        )
     if pv.can_commit and st.button("Xác nhận lưu", type="primary", key="imp_commit"):
         try:
             version = commit(pv, common.store(), user, accounts=common.settings().users)
+            if version is not None and st.session_state.get("imp_remember") and pv.layout is not None:
+                save_layout(common.source(), pv, user, accounts=common.settings().users)
         except BorderplanError as exc:
             _show_error(exc)
             return
-        st.session_state.pop("imp_preview", None)
+        for key in ("imp_preview", "imp_upload", "imp_remember"):
+            st.session_state.pop(key, None)
         _refresh()
-        st.success("Đã lưu." if version else "Không có gì thay đổi.")
+        if version is None:
+            st.success("Không có gì thay đổi.")
+        else:
+            where = (
+                common.settings().store if is_admin(user) else None
+            )  # the server's paths: administrators only
+            st.success(common.md(saved_message(pv, version, store_path=where)))
 
 
 # --- values ------------------------------------------------------------------------------------------
@@ -412,7 +632,12 @@ def _undo(path: str, author: User, base_sha: str) -> None:
 
 def _history_tab(user: User) -> None:
     store = common.store()
-    labels = {VALUES_FILE: "Số liệu", CRITERIA_FILE: "Tiêu chí NTM", PROJECTS_FILE: "Dự án"}
+    labels = {
+        VALUES_FILE: "Số liệu",
+        CRITERIA_FILE: "Tiêu chí NTM",
+        PROJECTS_FILE: "Dự án",
+        LAYOUTS_FILE: "Cách đọc bảng đã lưu",
+    }
     changed: dict[str, str] = {}
     for v in store.history():  # newest first: the file changed last comes first
         changed.setdefault(v.path, v.saved_at)

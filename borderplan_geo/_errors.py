@@ -7,7 +7,11 @@ row (as a spreadsheet shows it, counting the header as row 1) and the column.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+#: Where the original text of a library's error (GDAL, PROJ, JSON) goes, for the technician.
+LOG = logging.getLogger("borderplan_geo")
 
 
 @dataclass(frozen=True)
@@ -24,6 +28,15 @@ class Problem:
     column: str | None = None
     value: object = None
     severity: str = "error"  # "error" or "warning"
+    detail: str = ""
+    """The original words of the library that failed (GDAL, PROJ, JSON), for a technician.
+
+    Never part of :attr:`message`: the screen shows it folded away, the log keeps it."""
+    option: str = ""
+    """The import option that fixes the problem ("crs", "source", "indicator", "year",
+    "layer", "map", "accuracy"); each surface says in its own words where to set it."""
+    option_value: str = ""
+    """The value to give :attr:`option` ("EPSG:5897"), when one value fixes it."""
 
     def __str__(self) -> str:
         parts = [self.file]
@@ -34,6 +47,28 @@ class Problem:
         where = ", ".join(parts)
         label = "lỗi" if self.severity == "error" else "cảnh báo"
         return f"{where}: {label}: {self.message}"
+
+
+def library_problem(
+    file: str,
+    sentence: str,
+    error: BaseException | str,
+    *,
+    row: int | None = None,
+    severity: str = "error",
+    option: str = "",
+    option_value: str = "",
+) -> Problem:
+    """A Vietnamese sentence for what a library (GDAL, PROJ, json) said, its words kept aside.
+
+    The original text goes to the log and to :attr:`Problem.detail`, never into the
+    message a planner reads.
+    """
+    detail = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    LOG.warning("%s: %s (%s)", file, sentence, detail)
+    return Problem(
+        file, sentence, row=row, severity=severity, detail=detail, option=option, option_value=option_value
+    )
 
 
 class BorderplanError(Exception):

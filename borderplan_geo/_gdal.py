@@ -42,7 +42,7 @@ import shapely
 from pyproj import CRS
 from pyproj.exceptions import CRSError as ProjCRSError
 
-from ._errors import DataError, Problem
+from ._errors import DataError, Problem, library_problem
 from ._limits import count_positions, open_zip, parse_xml, read_member
 from .formatting import format_number
 from .settings import ImportLimits
@@ -109,7 +109,7 @@ def expect_driver(path: Path | str, drivers: tuple[str, ...], label: str) -> dic
         info: dict[str, object] = pyogrio.read_info(path, layer=0)
     except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
         raise DataError(
-            Problem(label, f"tệp hỏng hoặc không đúng định dạng ({_short(exc, path, label)})")
+            library_problem(label, "tệp hỏng hoặc không đúng định dạng", _short(exc, path, label))
         ) from exc
     found = str(info.get("driver", ""))
     if found not in drivers:
@@ -195,7 +195,7 @@ def count_features(path: str, layers: list[str], label: str, limits: ImportLimit
             info = pyogrio.read_info(path, layer=layer, force_feature_count=True)
         except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
             raise DataError(
-                Problem(label, f"không đọc được lớp '{layer}' ({_short(exc, path, label)})")
+                library_problem(label, f"không đọc được lớp '{layer}'", _short(exc, path, label))
             ) from exc
         total += max(int(info.get("features") or 0), 0)
     if total > limits.max_features:
@@ -248,8 +248,8 @@ def _prepare_geojson(content: bytes, label: str, limits: ImportLimits) -> tuple[
         raise DataError(Problem(label, "GeoJSON lồng nhau quá sâu: không đọc tệp này")) from exc
     except json.JSONDecodeError as exc:
         raise DataError(
-            Problem(
-                label, f"không đọc được GeoJSON: lỗi cú pháp ở dòng {exc.lineno}, cột {exc.colno} ({exc.msg})"
+            library_problem(
+                label, f"không đọc được GeoJSON: lỗi cú pháp ở dòng {exc.lineno}, cột {exc.colno}", exc
             )
         ) from exc
     if not isinstance(doc, dict) or doc.get("type") not in ("FeatureCollection", "Feature"):
@@ -282,7 +282,9 @@ def _prepare_geojson(content: bytes, label: str, limits: ImportLimits) -> tuple[
     try:
         body = json.dumps(doc, ensure_ascii=False, allow_nan=False).encode("utf-8")
     except (ValueError, RecursionError) as exc:
-        raise DataError(Problem(label, f"GeoJSON có giá trị không hợp lệ ({exc})")) from exc
+        raise DataError(
+            library_problem(label, "GeoJSON có giá trị không hợp lệ (số quá lớn, NaN?)", exc)
+        ) from exc
     return body, crs
 
 
@@ -319,7 +321,7 @@ def geojson_crs(member: object, label: str) -> CRS | None:
                 label,
                 f'mục "crs" của GeoJSON không đọc được ({_clip(json.dumps(member, ensure_ascii=False))}): '
                 'chỉ nhận mã EPSG, ví dụ {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::5897"}}; '
-                'hoặc xóa mục "crs" và chọn hệ tọa độ khi nhập (--crs)',
+                'hoặc xóa mục "crs" và chọn hệ tọa độ khi nhập',
             )
         )
     try:
@@ -330,7 +332,7 @@ def geojson_crs(member: object, label: str) -> CRS | None:
                 label,
                 f'mục "crs" của GeoJSON khai báo mã EPSG:{code}, không có trong danh mục EPSG: sửa lại mã '
                 '(ví dụ EPSG:4326 kinh độ/vĩ độ WGS84, EPSG:5897 VN-2000 TM-3 105°) hoặc xóa mục "crs" và '
-                "chọn hệ tọa độ khi nhập (--crs)",
+                "chọn hệ tọa độ khi nhập",
             )
         ) from exc
 
@@ -488,7 +490,7 @@ def _check_gpkg(path: Path, label: str) -> None:
         finally:
             con.close()
     except sqlite3.Error as exc:
-        raise DataError(Problem(label, f"GeoPackage bị hỏng hoặc không phải SQLite ({exc})")) from exc
+        raise DataError(library_problem(label, "GeoPackage bị hỏng hoặc không phải SQLite", exc)) from exc
     for kind, name, sql in rows:
         text = str(sql or "")
         virtual = kind == "table" and re.match(r"\s*CREATE\s+VIRTUAL\s+TABLE", text, re.IGNORECASE)

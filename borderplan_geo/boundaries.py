@@ -82,6 +82,14 @@ BOUNDARY_ACCURACY: dict[str, str] = {
     "approximate": "Ranh giới gần đúng (dựng từ dữ liệu công khai, không phải ranh giới pháp lý)",
     "osm": "Ranh giới theo OpenStreetMap (cộng đồng đóng góp, không phải ranh giới pháp lý)",
     "official": "Ranh giới chính thức do người dùng cung cấp",
+    "reference": "Ranh giới tham khảo do người dùng cung cấp (không phải ranh giới pháp lý)",
+}
+#: The same, short: what a user says a boundary file is when importing it.
+BOUNDARY_ACCURACY_SHORT: dict[str, str] = {
+    "official": "chính thức (pháp lý)",
+    "reference": "tham khảo",
+    "approximate": "gần đúng",
+    "osm": "OpenStreetMap",
 }
 
 _CODE_COLUMNS = ("code", "gso_code", "ma", "ma_xa", "maxa", "ma_dvhc", "unit_code")

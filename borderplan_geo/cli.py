@@ -11,7 +11,8 @@ osm-boundaries  OpenStreetMap boundaries          [--dry-run] [--from-file F] [-
 export    a map or handout for meetings           --format html|png|pdf --out PATH [--view NAME] [--indicator CODE]
                                                   [--year Y] [--units 2020|2025] [--include-sensitive]
 import    users' files, checked then saved        KIND FILE [--crs EPSG:NNNN] [--dry-run] [--layer KEY] [--source TEXT]
-                                                  [--indicator CODE] [--year Y] [--user NAME]
+                                                  [--indicator CODE] [--year Y] [--map "COLUMN=ROLE"]… [--save-map]
+                                                  [--accuracy official|reference|approximate] [--user NAME]
 
 Every command takes ``--data DIR``; without it the data folder is
 ``$BORDERPLAN_DATA`` or the repository's ``data/``.

@@ -40,11 +40,18 @@ point in VN-2000 (easting, northing; EPSG:5897 or EPSG:3405) or WGS84.
 Kinds
 -----
 ``boundaries``
-    Official commune polygons (a GIS file). Communes are recognised by code or
-    name; each replaces that commune's current polygon, communes the file lacks
-    keep theirs (and their ``accuracy``). Saved in WGS84 as
-    ``boundaries/official/<name of the user's file>.geojson`` in the store; the
-    loader uses the newest such file in place of the approximate units.
+    Commune polygons (a GIS file), as public datasets and offices write them:
+    the column that names the units is the one whose values match them (GADM
+    ``NAME_3`` "TânHộCơ", OpenStreetMap ``name``/``name:vi``/``ref:gso``,
+    ``TEN_XA``, ``MA_XA``, ``ten_dvhc``…; "X.", "Xã", "TT.", "Thị trấn" in any
+    case), and the report says which. Features of another district
+    (``NAME_2``) or no unit of this one are skipped and said. The user states
+    what the file is: ``accuracy`` ``reference`` (tham khảo, the default),
+    ``official`` (chính thức, pháp lý) or ``approximate`` (gần đúng) — never
+    official unless said. Each unit in the file replaces that commune's current
+    polygon, communes the file lacks keep theirs. Saved in WGS84 as
+    ``boundaries/official/<name of the user's file>.geojson`` in the users'
+    store; the loader uses the newest such file in place of the approximate units.
 ``projects`` and ``layer`` (with ``layer=KEY``, one of :data:`~borderplan_geo.layers.LAYERS`)
     Upsert by ``id`` into ``projects/<key>.geojson``. A GIS file, or a
     spreadsheet with longitude/latitude or VN-2000 X/Y columns. An update may
@@ -53,12 +60,21 @@ Kinds
     ids are made from the names (with a warning). An empty commune cell is
     filled from the position.
 ``values``
-    Upsert by (commune, indicator, year) into ``indicators/values.csv``.
-    Long layout (a row per commune, indicator and year) or wide layout (a row
-    per commune, a column per year: "2020 | 2021 | …", or a merged "Năm" over
-    the years). In the wide layout the indicator comes from an "indicator"
-    column, else from the ``indicator`` option (``--indicator``), else from the
-    sheet's title or name ("Tỷ lệ hộ dân sử dụng nước sạch", "BHYT").
+    Upsert by (commune, indicator, year) into ``indicators/values.csv``, from
+    the layouts district offices use (:mod:`borderplan_geo.sheet_layout`):
+    long (a row per commune, indicator and year); communes in rows and years
+    in columns ("Năm 2020 | … | Ước TH 2024"); indicators in rows and communes
+    in columns under a merged "Thực hiện năm 2024" (the year comes from that
+    header). The indicator comes from an "indicator" column, else the
+    ``indicator`` option, else the sheet's title or name; the source from a
+    "Nguồn" column, else ``default_source``, else the "Kèm theo Báo cáo số …"
+    line or a "Nguồn: …" note. Total and average rows and columns are compared
+    with their parts (a warning when they disagree, saying which average),
+    never imported; plan columns ("Kế hoạch năm 2025"), headings, notes and the
+    signature block are skipped: :attr:`Preview.skipped` says each and why.
+    When the commune, year, indicator or value cannot be found, the preview
+    asks (:attr:`Preview.question`); the answer is ``mapping``, and
+    :func:`save_layout` keeps it for the next file of the same layout.
 ``criteria``
     Upsert by (commune, year, criterion) into ``indicators/criteria.csv``.
     Long layout, or a row per criterion with one column per commune (the year
@@ -77,22 +93,27 @@ The CRS is ``crs`` when given, else the file's own, else (only for longitude/
 latitude that fall inside the district) WGS84. VN-2000 goes through the
 Helmert EPSG:6960 (:mod:`borderplan_geo.io`). A file whose coordinates cannot
 lie in the district is refused with the likely cause and fix (metres without a
-CRS → ``--crs EPSG:5897``; swapped longitude/latitude; degrees declared as
-metres; …). In spreadsheets, "X"/"Y" columns are told apart by size: here the
+CRS → choose EPSG:5897; swapped longitude/latitude; degrees declared as
+metres; …). Messages never name a command-line flag: a problem carries the
+option that fixes it (:attr:`Problem.option`), and each surface says where to
+set it (:func:`cli_hint` for the command line). What a library said (GDAL,
+PROJ, JSON) goes to :attr:`Problem.detail` and the log, never into the message. In spreadsheets, "X"/"Y" columns are told apart by size: here the
 northing is about 1,2 million m and the easting about 550 000 m (Vietnamese
 surveys call the northing X); the report says what was assumed.
 
 Command line
 ------------
 ``python -m borderplan_geo import KIND FILE [--crs EPSG:NNNN] [--dry-run]
-[--layer KEY] [--source TEXT] [--indicator CODE] [--year YEAR] [--user NAME]
-[--data DIR]`` (:func:`add_import_command`).
+[--layer KEY] [--source TEXT] [--indicator CODE] [--year YEAR]
+[--map "CỘT=VAI TRÒ" …] [--save-map] [--accuracy official|reference|approximate]
+[--user NAME] [--data DIR]`` (:func:`add_import_command`).
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import dataclasses
 import getpass
 import io
 import json
@@ -102,38 +123,53 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry import Point, mapping, shape
 from shapely.geometry.base import BaseGeometry
 
-from ._errors import BorderplanError, DataError, Problem, UnitNameError
+from ._errors import BorderplanError, DataError, Problem, UnitNameError, library_problem
 from ._text import clean_text
 from ._validate import YEAR_MAX, YEAR_MIN, parse_bool
 from .auth import User, accounts_file, check_writer, command_line_author
 from .boundaries import (
+    BOUNDARY_ACCURACY_SHORT,
     METRIC,
     OFFICIAL_DIR,
     OUTSIDE_TOLERANCE_M,
     communes_at,
     district_outline,
     normalise_units,
+    outside_note,
     read_units,
 )
-from .criteria import CRITERIA, parse_level
-from .dataset import read_dataset
+from .criteria import CRITERIA, LEVEL_LABELS, parse_level
+from .dataset import Dataset, read_dataset
 from .formatting import format_number, parse_number
-from .indicators import CRITERIA_COLUMNS, CRITERIA_FILE, DERIVED, VALUE_COLUMNS, VALUES_FILE
+from .indicators import (
+    CRITERIA_COLUMNS,
+    CRITERIA_FILE,
+    DERIVED,
+    POPULATION_FILE,
+    VALUE_COLUMNS,
+    VALUES_FILE,
+    IndicatorData,
+    read_population,
+)
 from .io import (
     VN2000_TM3,
     VN2000_UTM48,
     WGS84,
+    Column,
     Record,
     Table,
+    column_letter,
     crs_label,
     from_wgs84,
     geometries_to_wgs84,
@@ -160,6 +196,24 @@ from .layers import (
     sensitive_rule,
 )
 from .settings import get_settings
+from .sheet_layout import (
+    LAYOUTS_FILE,
+    Layout,
+    MappingQuestion,
+    Skipped,
+    cell_text,
+    footnote_source,
+    is_note,
+    label_kind,
+    layout_from_saved,
+    parse_mapping,
+    read_layouts,
+    role_label,
+    row_kind,
+    title_source,
+    words,
+)
+from .status import _weights
 from .store import Change, DataSource, Store, Version, sha256
 from .targets import TARGETS_FILE, Target, read_targets
 from .units import Unit, fold, get_unit, merger_table, resolve_unit, try_resolve, units
@@ -176,9 +230,9 @@ __all__ = [
 
 #: What can be imported, with how the command line names it.
 KINDS: dict[str, str] = {
-    "boundaries": "ranh giới xã chính thức",
+    "boundaries": "ranh giới xã (chính thức, tham khảo hoặc gần đúng)",
     "projects": "dự án, công trình",
-    "layer": "một lớp bản đồ (cần --layer)",
+    "layer": "một lớp bản đồ",
     "values": "số liệu chỉ tiêu",
     "criteria": "tiêu chí nông thôn mới",
 }
@@ -248,6 +302,25 @@ VALUE_SYNONYMS: dict[str, tuple[str, ...]] = {
     "source": _SOURCE,
     "illustrative": _ILLUSTRATIVE,
     "note": _NOTE,
+    "measure_unit": ("đvt", "đơn vị tính", "dvt", "đ.v.t", "đơn vị đo"),
+    # A total or an average over the communes: compared with their figures, never imported.
+    "total": (
+        "bình quân 3 xã",
+        "chung 3 xã",
+        "toàn huyện",
+        "cộng",
+        "cộng 3 xã",
+        "tổng",
+        "tổng cộng",
+        "tổng số",
+        "bình quân",
+        "bình quân chung",
+        "trung bình",
+        "3 xã",
+        "ba xã",
+        "chung ba xã",
+        "bình quân ba xã",
+    ),
 }
 
 CRITERIA_SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -452,6 +525,27 @@ _WHOLE_FILE_OK = 0.8
 
 
 @dataclass(frozen=True)
+class OutsideWork:
+    """A work or layer feature that new boundaries leave outside the commune it is recorded in."""
+
+    layer: str
+    id: str
+    name: str
+    commune: str
+    """The commune(s) recorded for it, by name."""
+    distance_m: float
+    found: str
+    """The commune its position is in, by name ("" outside the district)."""
+
+    def __str__(self) -> str:
+        """The words of ``validate`` and the map (:func:`~borderplan_geo.boundaries.outside_note`)."""
+        note = outside_note(
+            {"commune_name": self.commune, "found_name": self.found, "distance_m": self.distance_m}
+        )
+        return f"{self.name} ({self.id}) {note}"
+
+
+@dataclass(frozen=True)
 class Preview:
     """What an import would do, before anything is saved.
 
@@ -474,6 +568,18 @@ class Preview:
     """The data folder, to read its own file again at commit time."""
     admin_changes: tuple[Problem, ...] = ()
     """Changes to sensitive items that only an administrator may save (one per item, ``value`` = its id)."""
+    skipped: tuple[Skipped, ...] = ()
+    """Rows and columns of the user's file not imported (totals, notes, signatures, plans…), with why."""
+    question: MappingQuestion | None = None
+    """Set when the importer could not tell which column is which: what to ask the user."""
+    layout: Layout | None = None
+    """The reading of the file's layout a user gave (or saved), to save for the next file."""
+    names: tuple[tuple[str, str], ...] = ()
+    """Record key → how the review names it (features: their names)."""
+    accuracy: str = ""
+    """Boundaries: what the user said the file is (``official``, ``reference``, ``approximate``)."""
+    outside: tuple[OutsideWork, ...] = ()
+    """Boundaries: the works and layer features the new shapes leave outside their commune."""
 
     @property
     def errors(self) -> list[Problem]:
@@ -494,22 +600,62 @@ class Preview:
         """One line: how many records would be added, updated, left as they are."""
         if self.errors:
             return f"{self.filename}: {len(self.errors)} lỗi — không nhập được, chưa lưu gì."
-        target = self.target or "?"
+        what = KIND_TITLES.get(self.kind, self.kind)
+        if self.kind == "boundaries":  # a planner counts communes, not rows of the official file
+            return (
+                f"{self.filename} → {what}: cập nhật {format_number(self.added + self.updated)} xã, thị trấn; "
+                f"không đổi {format_number(self.unchanged)} ({format_number(len(self.changes))} ô thay đổi)."
+            )
         return (
-            f"{self.filename} → {target}: thêm {self.added}, cập nhật {self.updated}, "
-            f"không đổi {self.unchanged} ({len(self.changes)} ô thay đổi)."
+            f"{self.filename} → {what}: thêm {format_number(self.added)}, cập nhật {format_number(self.updated)}, "
+            f"không đổi {format_number(self.unchanged)} ({format_number(len(self.changes))} ô thay đổi)."
         )
 
-    def report(self, *, max_changes: int = 30) -> str:
-        """The report as text: problems by row, then the changed cells (at most ``max_changes``)."""
-        lines = [str(p) for p in self.problems]
+    def review(self, *, grouped: bool = True) -> list[ReviewRow]:
+        """Every changed cell as a planner reads it: names, Vietnamese labels and numbers.
+
+        With ``grouped``, a change that many records share (the same new source for
+        every figure, "minh họa: có → không") is one row saying how many records it touches.
+        """
+        names = dict(self.names)
+        rows = [review_row(self.kind, ch, names) for ch in self.changes]
+        if not grouped:
+            return rows
+        shared: dict[tuple[str, str, str], list[ReviewRow]] = {}
+        for r, ch in zip(rows, self.changes, strict=True):
+            if ch.field in _GROUPED_FIELDS:
+                shared.setdefault((r.field, r.old, r.new), []).append(r)
+        out: list[ReviewRow] = []
+        done: set[tuple[str, str, str]] = set()
+        for r, ch in zip(rows, self.changes, strict=True):
+            key = (r.field, r.old, r.new)
+            group = shared.get(key, [])
+            if ch.field not in _GROUPED_FIELDS or len(group) < _GROUP_FROM:
+                out.append(r)
+            elif key not in done:
+                done.add(key)
+                noun = _RECORD_NOUNS.get(self.kind, "bản ghi")
+                out.append(ReviewRow(f"{format_number(len(group))} {noun} (như nhau)", r.field, r.old, r.new))
+        return out
+
+    def report(self, *, max_changes: int = 30, hint: Callable[[Problem], str] | None = None) -> str:
+        """The report as text: problems by row, what was skipped, then the changed cells.
+
+        ``hint`` adds a surface's own words to a problem (the command line names its option).
+        """
+        lines = [str(p) + (hint(p) if hint else "") for p in self.problems]
+        if self.skipped:
+            lines.append("Không nhập (bỏ qua):")
+            lines += [f"  {s}" for s in self.skipped]
+        if self.outside:
+            lines.append("Công trình, đối tượng nằm ngoài xã ghi cho nó khi dùng ranh giới mới:")
+            lines += [f"  {o}" for o in self.outside]
         if not self.errors and self.changes:
             lines.append("Các ô thay đổi:")
-            for ch in self.changes[:max_changes]:
-                old = "(trống)" if ch.old is None else ch.old
-                lines.append(f"  {ch.record} · {ch.field}: {old} → {ch.new}")
+            for r in self.review()[:max_changes]:
+                lines.append(f"  {r.record} · {r.field}: {r.old} → {r.new}")
             if len(self.changes) > max_changes:
-                lines.append(f"  … và {len(self.changes) - max_changes} ô khác")
+                lines.append(f"  … và {format_number(len(self.changes) - max_changes)} ô khác")
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -580,6 +726,9 @@ class _Plan:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     admin_changes: list[Problem] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    question: MappingQuestion | None = None
+    layout: Layout | None = None
 
 
 def preview(
@@ -594,6 +743,8 @@ def preview(
     indicator: str | None = None,
     year: int | None = None,
     max_bytes: int | None = None,
+    mapping: Mapping[str, str] | None = None,
+    accuracy: str = "reference",
 ) -> Preview:
     """Check a user's file and work out what importing it would change; never writes.
 
@@ -614,9 +765,18 @@ def preview(
     default_source
         The source for rows that give none.
     indicator, year
-        For a wide spreadsheet that does not say them itself.
+        For a table that does not say them itself (a year over the communes'
+        columns, a year in the title and a year column win over ``year``).
     max_bytes
         Largest file accepted (default: the settings' ``max_import_bytes``).
+    mapping
+        Values: what columns are, by the user's header (``{"Đơn vị": "commune"}``;
+        roles of :data:`~borderplan_geo.sheet_layout.ROLES`, ``year:2024``,
+        ``commune:29929``), the answer to :attr:`Preview.question`.
+    accuracy
+        Boundaries: what the file is, as the user says — ``official`` (chính thức,
+        pháp lý), ``reference`` (tham khảo, the default) or ``approximate`` (gần đúng).
+        A file is never taken as official unless the user says so.
     """
     filename = clean_text(str(filename))  # the name appears in every message and in the history
     label = Path(filename).name or filename
@@ -636,25 +796,29 @@ def preview(
         ctx = _Context(label, source, (default_source or "").strip() or None)
         crs_option = parse_crs(crs) if crs not in (None, "") else None
         if kind == "values":
-            plan = _plan_values(ctx, filename, content, base, indicator=indicator)
+            plan = _plan_values(ctx, filename, content, base, indicator=indicator, year=year, roles=mapping)
         elif kind == "criteria":
             plan = _plan_criteria(ctx, filename, content, base, year=year)
         elif kind == "boundaries":
-            plan = _plan_boundaries(ctx, filename, content, crs_option, target)
+            plan = _plan_boundaries(ctx, filename, content, crs_option, target, accuracy)
         else:
             key = PROJECTS_KEY if kind == "projects" else str(layer)
             plan = _plan_features(ctx, filename, content, base, key, crs_option)
     except DataError as exc:
         return Preview(kind, label, target, tuple(exc.problems))
     except Exception as exc:  # an input no check foresaw: a message naming the file, never a traceback
-        message = f"không đọc được tệp (lỗi không lường trước: {type(exc).__name__}): tệp có thể bị hỏng"
-        return Preview(kind, label, target, (Problem(label, message),))
+        problem = library_problem(
+            label, "không đọc được tệp (lỗi không lường trước): tệp có thể bị hỏng", exc
+        )
+        return Preview(kind, label, target, (problem,))
     # The user's file first, file-level problems before rows, rows in order.
     problems = sorted(
         plan.problems, key=lambda p: (p.file != label and not p.file.startswith(label), p.row or 0)
     )
+    outside: tuple[OutsideWork, ...] = ()
     if not any(p.severity == "error" for p in problems) and plan.content is not None and plan.changes:
-        problems += _validate_merged(source, target, plan.content)
+        merged, outside = _validate_merged(source, target, plan.content)
+        problems += merged
     return Preview(
         kind,
         label,
@@ -669,6 +833,12 @@ def preview(
         plan.content,
         source.data_dir,
         tuple(plan.admin_changes),
+        tuple(plan.skipped),
+        plan.question,
+        plan.layout,
+        _record_names(kind, plan.content, ctx.targets if kind == "values" else ()),
+        accuracy if kind == "boundaries" else "",
+        outside,
     )
 
 
@@ -685,7 +855,9 @@ def _target(kind: str, layer: str | None, source: DataSource, label: str) -> str
     if kind == "layer":
         known = ", ".join(f"{k} ({s.label})" for k, s in LAYERS.items())
         if not layer:
-            raise DataError(Problem(label, f"nhập một lớp bản đồ cần --layer KEY; các lớp: {known}"))
+            raise DataError(
+                Problem(label, f"nhập một lớp bản đồ cần chọn lớp; các lớp: {known}", option="layer")
+            )
         if layer != PROJECTS_KEY and layer not in LAYERS:
             raise DataError(Problem(label, f"không có lớp bản đồ '{layer}': chọn một trong {known}"))
         return layer_file(layer)
@@ -772,25 +944,58 @@ class _Check:
             return ", ".join(cols) if cols and not self.table.vector else None
         return self.table.header(name) if name in self.table.fields else None
 
-    def error(self, name: str | None, message: str, value: object = None, *, row: int | None = -1) -> None:
+    def error(
+        self,
+        name: str | None,
+        message: str,
+        value: object = None,
+        *,
+        row: int | None = -1,
+        option: str = "",
+        option_value: str = "",
+    ) -> None:
         at = self.row if row == -1 else row
         self.ok = False
         self.failed.add((at, name))
         self.problems.append(
-            Problem(self.table.label, message, row=at, column=self.column(name), value=value)
-        )
-
-    def warn(self, name: str | None, message: str, value: object = None, *, row: int | None = -1) -> None:
-        at = self.row if row == -1 else row
-        self.problems.append(
             Problem(
-                self.table.label, message, row=at, column=self.column(name), value=value, severity="warning"
+                self.table.label,
+                message,
+                row=at,
+                column=self.column(name),
+                value=value,
+                option=option,
+                option_value=option_value,
             )
         )
 
-    def file_error(self, message: str) -> None:
+    def warn(
+        self,
+        name: str | None,
+        message: str,
+        value: object = None,
+        *,
+        row: int | None = -1,
+        option: str = "",
+        option_value: str = "",
+    ) -> None:
+        at = self.row if row == -1 else row
+        self.problems.append(
+            Problem(
+                self.table.label,
+                message,
+                row=at,
+                column=self.column(name),
+                value=value,
+                severity="warning",
+                option=option,
+                option_value=option_value,
+            )
+        )
+
+    def file_error(self, message: str, *, option: str = "") -> None:
         row = self.table.header_rows[-1] if self.table.header_rows else None
-        self.error(None, message, row=row)
+        self.error(None, message, row=row, option=option)
 
 
 def _blank(value: object) -> bool:
@@ -839,7 +1044,8 @@ def _source(check: _Check, record: Record, ctx: _Context) -> str:
     check.error(
         "source",
         "thiếu nguồn số liệu: mỗi số liệu phải có nguồn — ghi vào cột 'Nguồn' (ví dụ 'Báo cáo UBND xã "
-        'số 12/BC-UBND ngày 15/12/2023\') hoặc chạy lại với --source "…"',
+        "số 12/BC-UBND ngày 15/12/2023') hoặc ghi nguồn chung khi nhập",
+        option="source",
     )
     return ""
 
@@ -847,8 +1053,9 @@ def _source(check: _Check, record: Record, ctx: _Context) -> str:
 def _require_source_column(check: _Check, ctx: _Context) -> None:
     if "source" not in check.table.fields and not ctx.default_source:
         check.file_error(
-            "thiếu cột nguồn (Nguồn/source): mỗi số liệu phải có nguồn — thêm cột 'Nguồn' hoặc chạy lại "
-            'với --source "tên văn bản, báo cáo"'
+            "thiếu cột nguồn (Nguồn/source): mỗi số liệu phải có nguồn — thêm cột 'Nguồn' hoặc ghi nguồn chung "
+            "khi nhập (tên văn bản, báo cáo)",
+            option="source",
         )
 
 
@@ -1100,12 +1307,16 @@ def _indicator_list(targets: list[Target]) -> str:
 
 
 def _plan_values(
-    ctx: _Context, filename: str, content: bytes, base: bytes | None, *, indicator: str | None
+    ctx: _Context,
+    filename: str,
+    content: bytes,
+    base: bytes | None,
+    *,
+    indicator: str | None,
+    year: int | None = None,
+    roles: Mapping[str, str] | None = None,
 ) -> _Plan:
-    tables, problems = read_user_file(filename, content, VALUE_SYNONYMS, years=True)
-    plan = _Plan(problems=list(problems))
     targets = ctx.targets
-    by_code = {t.code: t for t in targets}
     option_code: str | None = None
     if indicator:
         option_code, _ = match_indicator(indicator, targets)
@@ -1113,120 +1324,75 @@ def _plan_values(
             raise DataError(
                 Problem(
                     ctx.label,
-                    f"--indicator '{indicator}' không phải chỉ tiêu nào: chọn một trong {_indicator_list(targets)}",
+                    f"chỉ tiêu đã chọn '{indicator}' không phải chỉ tiêu nào: chọn một trong "
+                    f"{_indicator_list(targets)}",
+                    option="indicator",
                 )
             )
+    tables, problems = read_user_file(
+        filename, content, VALUE_SYNONYMS, years=True, roles=roles or None, fallback=True
+    )
+    layout: Layout | None = None
+    if roles:
+        layout = Layout(tables[0].fingerprint if tables else "", tuple(roles.items()), year, option_code)
+    else:
+        saved = _saved_layout(ctx, tables)
+        if saved is not None:
+            # The layout a user saved for files like this one: read again with its roles.
+            layout = saved
+            tables, problems = read_user_file(
+                filename, content, VALUE_SYNONYMS, years=True, roles=dict(saved.mapping), fallback=True
+            )
+            year = year if year is not None else saved.year
+            option_code = option_code or saved.indicator
+            problems = [
+                *problems,
+                Problem(
+                    ctx.label,
+                    f"đọc theo cách đọc đã lưu cho mẫu bảng này (lưu bởi {saved.saved_by})",
+                    severity="warning",
+                ),
+            ]
+    plan = _Plan(problems=list(problems), layout=layout)
     records: list[tuple[tuple[object, ...], dict[str, str]]] = []
     seen: dict[tuple[str, str, int], tuple[str, int]] = {}
     percent_values: list[float] = []
     for table in tables:
         check = _Check(table)
-        fields = table.fields
-        wide = bool(table.year_columns) and not {"year", "value"} <= fields
-        if not fields & {"unit", "unit_code"}:
-            check.file_error("thiếu cột xã (Xã/Tên xã/Mã xã): thêm cột ghi tên hoặc mã xã cho mỗi dòng")
-        if not wide and not {"year", "value"} <= fields:
-            missing = [h for f, h in (("year", "'Năm'"), ("value", "'Giá trị'")) if f not in fields]
-            check.file_error(
-                f"thiếu cột {' và '.join(missing)}: bảng cần cột Năm và Giá trị, hoặc mỗi năm một cột (2020, 2021, …)"
-            )
-        table_code = option_code
-        if "indicator" not in fields and table_code is None:
-            table_code, candidates = match_indicator(table.title, targets)
-            if table_code is None:
-                more = f" (tiêu đề có thể là: {', '.join(candidates)})" if candidates else ""
-                check.file_error(
-                    "không biết số liệu thuộc chỉ tiêu nào: thêm cột 'Chỉ tiêu', ghi tên chỉ tiêu ở dòng tiêu "
-                    f"đề hoặc tên trang, hoặc chạy lại với --indicator MÃ{more}; các mã: {_indicator_list(targets)}"
-                )
-        _require_source_column(check, ctx)
-        _warn_unused(check)
-        if not check.ok:
-            plan.problems += check.problems
-            continue
-        for record in table.records:
-            check.at(record)
-            raw_unit = record.cells.get("unit_code") if not _blank(record.cells.get("unit_code")) else None
-            raw_unit = raw_unit if raw_unit is not None else record.cells.get("unit")
-            payload = [record.cells.get(k) for k in ("year", "value")] + list(record.years.values())
-            if _blank(raw_unit) and all(_blank(v) for v in payload):
-                continue  # a note or a signature under the table
-            if _is_total(raw_unit):
-                check.warn(
-                    "unit", f"bỏ qua dòng tổng '{_text(raw_unit)}': số liệu chung được tính từ từng xã"
+        plan.skipped += table.skipped
+        figures = _table_figures(ctx, table, check, plan, option_code=option_code, option_year=year)
+        last = max((f.row for f in figures), default=0)
+        inside = [b for b in table.blank_rows if b < last]
+        if inside:
+            plan.skipped.append(Skipped(table.label, f"dòng trống ({_row_list(inside)})", row=inside[0]))
+        for fig in figures:
+            key = (fig.unit.code, fig.target.code, fig.year)
+            if key in seen:
+                where = seen[key]
+                check.problems.append(
+                    Problem(
+                        table.label,
+                        f"trùng số liệu: {fig.unit.name}, {fig.target.name}, năm {fig.year} đã có ở dòng "
+                        f"{where[1]}{'' if where[0] == table.label else ' (' + where[0] + ')'}: giữ một dòng",
+                        fig.row,
+                        fig.column,
+                    )
                 )
                 continue
-            unit_field = "unit_code" if not _blank(record.cells.get("unit_code")) else "unit"
-            unit = _unit(check, raw_unit, unit_field) if not _blank(raw_unit) else None
-            if _blank(raw_unit):
-                check.error(unit_field, "thiếu tên xã: ghi tên hoặc mã xã (ví dụ 'Tân Hộ Cơ' hoặc 29929)")
-            code = table_code
-            if "indicator" in fields:
-                raw_ind = record.cells.get("indicator")
-                code, candidates = match_indicator(raw_ind, targets) if not _blank(raw_ind) else (None, [])
-                if _blank(raw_ind) and table_code:
-                    code = table_code
-                elif code is None:
-                    more = f" (có thể là: {', '.join(candidates)})" if candidates else ""
-                    check.error(
-                        "indicator",
-                        f"không nhận ra chỉ tiêu '{_text(raw_ind)}'{more}: dùng mã hoặc tên chỉ tiêu — "
-                        f"{_indicator_list(targets)}",
-                        _text(raw_ind),
-                    )
-            if code in DERIVED:
-                check.error(
-                    "indicator",
-                    f"chỉ tiêu '{code}' được tính từ {DERIVED[code]}: nhập các tiêu chí bằng 'import criteria'",
-                    code,
-                )
-                code = None
-            target = by_code.get(code) if code else None
-            source = _source(check, record, ctx)
-            illustrative = _flag(check, record, "illustrative")
-            note = _text(record.cells.get("note")) if "note" in fields else None
-            cells: list[tuple[int, object, str]] = []  # (year, raw value, column)
-            if wide:
-                for y, raw in record.years.items():
-                    if not _blank(raw):
-                        cells.append((y, raw, table.year_columns.get(y, str(y))))
-                if not cells:
-                    check.warn(None, "dòng không có số liệu năm nào: bỏ qua")
-            else:
-                year_value = _year(check, record.cells.get("year"))
-                if _blank(record.cells.get("value")):
-                    check.error("value", "thiếu giá trị: ghi số liệu, hoặc xóa dòng nếu chưa có")
-                elif year_value is not None:
-                    cells.append((year_value, record.cells.get("value"), "value"))
-            for y, raw, column in cells:
-                value = _value(check, raw, column, target, wide)
-                if wide and not YEAR_MIN <= y <= YEAR_MAX:
-                    check.error(
-                        None,
-                        f"cột năm {y} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}: kiểm tra lại tiêu đề cột",
-                        y,
-                    )
-                    continue
-                if not check.ok or unit is None or target is None or value is None:
-                    continue
-                key = (unit.code, target.code, y)
-                if key in seen:
-                    where = seen[key]
-                    check.error(
-                        column if not wide else None,
-                        f"trùng số liệu: {unit.name}, {target.name}, năm {y} đã có ở dòng {where[1]}"
-                        f"{'' if where[0] == table.label else ' (' + where[0] + ')'}: giữ một dòng",
-                    )
-                    continue
-                seen[key] = (table.label, record.row)
-                if target.is_percent:
-                    percent_values.append(value)
-                row = {"indicator": target.code, "year": str(y), "value": _num_text(value), "source": source}
-                if illustrative is not None or "illustrative" in fields:
-                    row["illustrative"] = "true" if illustrative else "false"
-                if note is not None:
-                    row["note"] = note
-                records.append(((unit.code, target.code, y), row))
+            seen[key] = (table.label, fig.row)
+            if fig.target.is_percent:
+                percent_values.append(fig.value)
+            row = {
+                "indicator": fig.target.code,
+                "year": str(fig.year),
+                "value": _num_text(fig.value),
+                "source": fig.source,
+            }
+            if fig.illustrative is not None or "illustrative" in table.fields:
+                row["illustrative"] = "true" if fig.illustrative else "false"
+            if fig.note is not None:
+                row["note"] = fig.note
+            records.append(((fig.unit.code, fig.target.code, fig.year), row))
         plan.problems += check.problems
     if percent_values and max(percent_values) <= 1 and len(percent_values) >= 2:
         plan.problems.append(
@@ -1264,8 +1430,698 @@ def _plan_values(
     return plan
 
 
-def _value(check: _Check, raw: object, column: str, target: Target | None, wide: bool) -> float | None:
-    name = column if not wide else None
+def _saved_layout(ctx: _Context, tables: Sequence[Table]) -> Layout | None:
+    """The layout users saved for the fingerprint of one of the file's tables, if any."""
+    saved = read_layouts(ctx.source.read_bytes(LAYOUTS_FILE))
+    for table in tables:
+        entry = saved.get(table.fingerprint) if table.fingerprint else None
+        if entry is not None:
+            layout = layout_from_saved(table.fingerprint, entry)
+            if layout is not None:
+                return layout
+    return None
+
+
+@dataclass
+class _Figure:
+    """One figure of the user's file, checked: a commune, an indicator, a year, a value."""
+
+    unit: Unit
+    target: Target
+    year: int
+    value: float
+    row: int
+    column: str
+    source: str
+    note: str | None = None
+    illustrative: bool | None = None
+
+
+@dataclass
+class _Total:
+    """A total or average of the user's file, to compare with its parts."""
+
+    row: int
+    column: str
+    label: str
+    kind: str
+    target: Target
+    year: int
+    raw: object
+
+
+def _values_layout(table: Table) -> str | None:
+    """``communes`` (a column per commune), ``years`` (a column per year), ``long``, or ``None``."""
+    fields = table.fields
+    has_unit = bool(fields & {"unit", "unit_code"})
+    if table.unit_columns and not has_unit:
+        return "communes"
+    if has_unit and table.year_columns and not {"year", "value"} <= fields:
+        return "years"
+    if has_unit and "value" in fields:
+        return "long"
+    return None
+
+
+#: What the importer could not find in a table, as the question names it.
+MISSING_LABELS: dict[str, str] = {
+    "commune": "cột tên xã",
+    "value": "cột giá trị (số liệu)",
+    "year": "năm của số liệu",
+    "indicator": "chỉ tiêu của số liệu",
+}
+_MISSING = MISSING_LABELS
+
+
+def _table_figures(
+    ctx: _Context,
+    table: Table,
+    check: _Check,
+    plan: _Plan,
+    *,
+    option_code: str | None,
+    option_year: int | None,
+) -> list[_Figure]:
+    """The figures of one table in any of the three layouts, every skipped row said why."""
+    targets = ctx.targets
+    fields = table.fields
+    layout = _values_layout(table) if table.found else None
+    table_code = option_code
+    candidates: list[str] = []
+    if "indicator" not in fields and table_code is None:
+        table_code, candidates = match_indicator(table.title, targets)
+    title_year = _title_year(table)
+    table_year = option_year if option_year is not None else title_year
+    missing: list[str] = []
+    if not fields & {"unit", "unit_code"} and not table.unit_columns:
+        missing.append("commune")
+    if layout is None and "value" not in fields and not table.year_columns and not table.unit_columns:
+        missing.append("value")
+    if layout in ("long", None) and "year" not in fields and table_year is None and not table.year_columns:
+        missing.append("year")
+    if (
+        layout == "communes"
+        and "year" not in fields
+        and table_year is None
+        and any(c.year is None for c in table.unit_columns)
+    ):
+        missing.append("year")
+    if "indicator" not in fields and table_code is None:
+        missing.append("indicator")
+    if missing:
+        if missing == ["indicator"]:
+            more = f" (tiêu đề có thể là: {', '.join(candidates)})" if candidates else ""
+            message = (
+                "không biết số liệu thuộc chỉ tiêu nào: thêm cột 'Chỉ tiêu', ghi tên chỉ tiêu ở dòng tiêu đề "
+                f"hoặc tên trang, hoặc chọn chỉ tiêu khi nhập{more}"
+            )
+            option = "indicator"
+        elif missing == ["year"]:
+            message = (
+                "không biết số liệu của năm nào: thêm cột 'Năm', ghi năm ở tiêu đề hoặc chọn năm khi nhập"
+            )
+            option = "year"
+        else:
+            message = (
+                f"không nhận ra {', '.join(_MISSING[m] for m in missing)}: cần chỉ rõ cột nào là tên xã, "
+                "năm, chỉ tiêu, giá trị"
+            )
+            option = "map"
+        row = table.header_rows[-1] if table.header_rows else None
+        check.ok = False
+        check.problems.append(Problem(table.label, message, row=row, option=option))
+        if plan.question is None:
+            plan.question = _question(table, missing, targets)
+        return []
+    sources = _table_sources(table)
+    if "source" not in fields and not ctx.default_source and sources is None:
+        check.file_error(
+            "thiếu cột nguồn (Nguồn/source): mỗi số liệu phải có nguồn — thêm cột 'Nguồn', ghi 'Kèm theo Báo "
+            "cáo số …' ở tiêu đề, hoặc ghi nguồn chung khi nhập"
+        )
+        check.problems[-1] = _with_option(check.problems[-1], "source")
+        return []
+    if sources is not None and "source" not in fields and not ctx.default_source:
+        check.warn(None, f"nguồn của các số liệu lấy từ {sources[1]}: '{sources[0]}'", row=None)
+    table_source = sources[0] if sources else None
+    _skip_columns(table, plan)
+    if layout == "long" and "year" not in fields and table_year is not None:
+        said = "năm đã chọn khi nhập" if option_year is not None else "tiêu đề"
+        check.warn(None, f"số liệu được hiểu là của năm {table_year} (theo {said})", row=None)
+    if layout == "communes":
+        return _communes_figures(ctx, table, check, plan, table_code, table_year, table_source)
+    return _row_figures(ctx, table, check, plan, layout or "long", table_code, table_year, table_source)
+
+
+def _with_option(p: Problem, option: str, value: str = "") -> Problem:
+    return Problem(p.file, p.message, p.row, p.column, p.value, p.severity, p.detail, option, value)
+
+
+def _title_year(table: Table) -> int | None:
+    """The one year a table's title names ("… năm 2024"); a date or the attached report's number is no title."""
+    found: set[int] = set()
+    for line in table.title_lines:
+        if title_source([line]):
+            continue
+        text = re.sub(r"\d{1,2}\s*/\s*\d{1,2}\s*/\s*\d{4}", " ", line)
+        text = re.sub(r"ngày.*tháng.*năm\s*\d{4}", " ", text, flags=re.IGNORECASE)
+        found.update(int(y) for y in re.findall(r"(?<!\d)(20\d\d)(?!\d)", text))
+    return found.pop() if len(found) == 1 else None
+
+
+def _table_sources(table: Table) -> tuple[str, str] | None:
+    """(source, where it was read) from the title ("Kèm theo Báo cáo số …") or a note ("Nguồn: …")."""
+    found = title_source(table.title_lines)
+    if found:
+        return found, "dòng 'Kèm theo' của tiêu đề"
+    for record in table.records:
+        texts = [str(c) for c in record.line if isinstance(c, str) and c.strip()] or [
+            str(v) for v in record.cells.values() if isinstance(v, str)
+        ]
+        for text in texts[:1]:
+            note = footnote_source(text)
+            if note:
+                return note, f"ghi chú dòng {record.row}"
+    return None
+
+
+_DISTRICT_WIDE_SKIP = "số chung của toàn huyện: không nhập; chỉ đối chiếu khi tệp có đủ 9 xã, thị trấn"
+
+
+def _district_wide(label: object) -> bool:
+    """A total of the whole district ("Toàn huyện"): it counts all nine units, not only a file's three."""
+    return "huyen" in fold(str(label or "")).split()
+
+
+def _skip_columns(table: Table, plan: _Plan) -> None:
+    """Say which columns are not read, and why."""
+    for c in table.columns:
+        if c.skip:
+            plan.skipped.append(Skipped(table.label, c.skip, column=c.header))
+        elif c.field == "total":
+            reason = (
+                _DISTRICT_WIDE_SKIP
+                if _district_wide(c.header)
+                else "tổng/bình quân của các xã: không nhập, chỉ đối chiếu với số của từng xã"
+            )
+            plan.skipped.append(Skipped(table.label, reason, column=c.header))
+        elif c.field is None and c.year is None and c.unit is None and c.header:
+            plan.skipped.append(Skipped(table.label, "cột không dùng khi nhập số liệu", column=c.header))
+
+
+_VALUE_WORDS = frozenset({"dat", "chua dat", "co", "khong", "da dat", "khong dat", "x", "-", "—"})
+
+
+def _value_like(value: object) -> bool:
+    """A cell that can be a figure: a number, or a yes/no word ("Đạt"); a name or a title is not."""
+    if _blank(value):
+        return False
+    return _is_number(value) or fold(_text(value)) in _VALUE_WORDS
+
+
+def _row_texts(record: Record) -> list[object]:
+    return list(record.line) if record.line else [*record.cells.values(), *record.other.values()]
+
+
+def _row_skip(
+    table: Table, plan: _Plan, record: Record, label: object, has_values: bool, state: dict[str, bool]
+) -> bool:
+    """Skip a note, signature, heading or empty row (said in the report); ``True`` when skipped."""
+    filled = {str(c).strip() for c in _row_texts(record) if not _blank(c)}
+    if len(filled) == 1:
+        has_values = False  # one text merged across the row: a note or a heading, whatever the cells
+    kind = row_kind(_row_texts(record), has_values=has_values, after_table=state["after"])
+    if kind is None:
+        return False
+    what, reason = kind
+    if what in ("note", "signature"):
+        state["after"] = True
+    text = _text(label) or next((str(c) for c in _row_texts(record) if isinstance(c, str) and c.strip()), "")
+    plan.skipped.append(Skipped(table.label, reason, row=record.row, text=_clip(text)))
+    return True
+
+
+def _row_list(rows: Sequence[int], most: int = 12) -> str:
+    shown = ", ".join(str(r) for r in rows[:most])
+    return shown + (f" và {len(rows) - most} dòng khác" if len(rows) > most else "")
+
+
+def _clip(text: str, most: int = 60) -> str:
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _row_indicator(
+    check: _Check, record: Record, table_code: str | None, targets: list[Target], *, lenient: bool
+) -> tuple[str | None, str]:
+    """The row's indicator code, and why the row is skipped ("" when it is not).
+
+    ``lenient`` (a report listing many indicators): one the plan lacks is skipped, not an error.
+    """
+    if "indicator" not in check.table.fields:
+        return table_code, ""
+    raw = record.cells.get("indicator")
+    if _blank(raw):
+        return table_code, ""
+    code, candidates = match_indicator(raw, targets)
+    if code is None:
+        more = f" (có thể là: {', '.join(candidates)})" if candidates else ""
+        if lenient and not candidates:
+            return None, "chỉ tiêu không có trong Kế hoạch 03 xã biên giới"
+        check.error(
+            "indicator",
+            f"không nhận ra chỉ tiêu '{_text(raw)}'{more}: dùng mã hoặc tên chỉ tiêu — {_indicator_list(targets)}",
+            _text(raw),
+        )
+        return None, ""
+    if code in DERIVED:
+        if lenient:
+            return None, f"được tính từ {DERIVED[code]}: nhập bằng loại 'Tiêu chí nông thôn mới'"
+        check.error(
+            "indicator",
+            f"chỉ tiêu '{code}' được tính từ {DERIVED[code]}: nhập các tiêu chí bằng loại 'Tiêu chí nông thôn mới'",
+            code,
+        )
+        return None, ""
+    return code, ""
+
+
+def _figure_source(check: _Check, record: Record, ctx: _Context, table_source: str | None) -> str:
+    text = _text(record.cells.get("source"))
+    if text:
+        return text
+    if ctx.default_source:
+        return ctx.default_source
+    if table_source:
+        return table_source
+    return _source(check, record, ctx)
+
+
+def _row_figures(
+    ctx: _Context,
+    table: Table,
+    check: _Check,
+    plan: _Plan,
+    layout: str,
+    table_code: str | None,
+    table_year: int | None,
+    table_source: str | None,
+) -> list[_Figure]:
+    """Communes in rows: one figure per row (long layout) or one per year column."""
+    targets = ctx.targets
+    by_code = {t.code: t for t in targets}
+    fields = table.fields
+    wide = layout == "years"
+    figures: list[_Figure] = []
+    totals: list[_Total] = []
+    state = {"after": False}
+    for record in table.records:
+        check.at(record)
+        has_code = not _blank(record.cells.get("unit_code"))
+        raw_unit = record.cells.get("unit_code") if has_code else record.cells.get("unit")
+        unit_field = "unit_code" if has_code else "unit"
+        payload = [record.cells.get("value"), *record.years.values()] if wide or "value" in fields else []
+        has_values = any(_value_like(v) for v in payload)
+        kind = label_kind(raw_unit)
+        if kind is not None:
+            code, skip = _row_indicator(check, record, table_code, targets, lenient=True)
+            target = by_code.get(code) if code and not skip else None
+            what = "dòng tổng" if kind == "total" else "dòng bình quân"
+            reason = (
+                f"{what}, {_DISTRICT_WIDE_SKIP}"
+                if _district_wide(raw_unit)
+                else f"{what} của các xã: không nhập, số chung được tính từ từng xã (đã đối chiếu)"
+            )
+            plan.skipped.append(Skipped(table.label, reason, row=record.row, text=_text(raw_unit)))
+            if target is not None:
+                pairs = (
+                    list(record.years.items())
+                    if wide
+                    else [(_cell_year(record, table_year), record.cells.get("value"))]
+                )
+                for y, raw in pairs:
+                    if y is not None and not _blank(raw):
+                        column = table.year_columns.get(y, str(y)) if wide else table.header("value")
+                        totals.append(_Total(record.row, column, _text(raw_unit), kind, target, y, raw))
+            continue
+        commune = not _blank(raw_unit) and try_resolve(raw_unit, 2020) is not None
+        if not commune and _row_skip(table, plan, record, raw_unit, has_values, state):
+            continue
+        if _blank(raw_unit):
+            check.error(unit_field, "thiếu tên xã: ghi tên hoặc mã xã (ví dụ 'Tân Hộ Cơ' hoặc 29929)")
+            continue
+        unit = _unit(check, raw_unit, unit_field)
+        code, skip = _row_indicator(check, record, table_code, targets, lenient=False)
+        target = by_code.get(code) if code else None
+        source = _figure_source(check, record, ctx, table_source)
+        illustrative = _flag(check, record, "illustrative")
+        note = _text(record.cells.get("note")) if "note" in fields else None
+        cells: list[tuple[int, object, str]] = []
+        if wide:
+            for y, raw in record.years.items():
+                if not _blank(raw):
+                    cells.append((y, raw, table.year_columns.get(y, str(y))))
+            if not cells:
+                check.warn(None, "dòng không có số liệu năm nào: bỏ qua")
+        else:
+            year_value = _year(check, record.cells.get("year")) if "year" in fields else table_year
+            if _blank(record.cells.get("value")):
+                check.error("value", "thiếu giá trị: ghi số liệu, hoặc xóa dòng nếu chưa có")
+            elif year_value is not None:
+                cells.append((year_value, record.cells.get("value"), table.header("value")))
+        for y, raw, column in cells:
+            value = _value(check, raw, column, target)
+            if wide and not YEAR_MIN <= y <= YEAR_MAX:
+                check.error(
+                    None, f"cột năm {y} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}: kiểm tra lại tiêu đề cột", y
+                )
+                continue
+            if not check.ok or unit is None or target is None or value is None:
+                continue
+            estimate = any(c.estimate and c.year == y for c in table.columns)
+            figures.append(
+                _Figure(
+                    unit, target, y, value, record.row, column, source, _note(note, estimate), illustrative
+                )
+            )
+    _check_totals(ctx, check, figures, totals)
+    return figures
+
+
+def _cell_year(record: Record, table_year: int | None) -> int | None:
+    raw = record.cells.get("year")
+    if _blank(raw):
+        return table_year
+    try:
+        value = parse_number(raw)
+    except ValueError:
+        return table_year
+    return int(value) if float(value).is_integer() else table_year
+
+
+def _note(note: str | None, estimate: bool) -> str | None:
+    if not estimate:
+        return note
+    return f"{note}; ước thực hiện" if note else "ước thực hiện"
+
+
+def _communes_figures(
+    ctx: _Context,
+    table: Table,
+    check: _Check,
+    plan: _Plan,
+    table_code: str | None,
+    table_year: int | None,
+    table_source: str | None,
+) -> list[_Figure]:
+    """Indicators in rows, communes in columns: one figure per commune column."""
+    targets = ctx.targets
+    by_code = {t.code: t for t in targets}
+    fields = table.fields
+    unit_columns = table.unit_columns
+    total_columns = [c for c in table.columns if c.field == "total"]
+    figures: list[_Figure] = []
+    totals: list[_Total] = []
+    state = {"after": False}
+    header_years = {c.year for c in unit_columns if c.year is not None}
+    if table_year is not None and header_years and table_year not in header_years:
+        check.warn(
+            None,
+            f"năm {table_year} đã chọn khác năm ghi ở tiêu đề cột ({', '.join(map(str, sorted(header_years)))}): "
+            "dùng năm ở tiêu đề cột",
+            row=table.header_rows[0] if table.header_rows else None,
+        )
+    for record in table.records:
+        check.at(record)
+        label = record.cells.get("indicator") if "indicator" in fields else None
+        line = record.line
+        cells = [(c, line[c.index] if c.index < len(line) else None) for c in unit_columns]
+        has_values = any(_value_like(v) for _, v in cells)
+        kind = label_kind(label)
+        if kind is not None:
+            plan.skipped.append(
+                Skipped(table.label, "dòng tổng, không phải một chỉ tiêu", row=record.row, text=_text(label))
+            )
+            continue
+        known = (
+            not _blank(label)
+            and not is_note([label])
+            and len({str(c).strip() for c in _row_texts(record) if not _blank(c)}) > 1
+            and match_indicator(label, targets)[0] is not None
+        )
+        if not known and _row_skip(table, plan, record, label, has_values, state):
+            continue
+        code, skip = _row_indicator(check, record, table_code, targets, lenient=True)
+        if skip:
+            plan.skipped.append(Skipped(table.label, skip, row=record.row, text=_clip(_text(label))))
+            continue
+        target = by_code.get(code) if code else None
+        row_year = _cell_year(record, table_year) if "year" in fields else table_year
+        if target is not None:
+            _check_measure(check, record, target)
+        source = _figure_source(check, record, ctx, table_source)
+        illustrative = _flag(check, record, "illustrative")
+        note = _text(record.cells.get("note")) if "note" in fields else None
+        parts: dict[int, dict[str, float]] = {}
+        for column, raw in cells:
+            if _blank(raw):
+                continue
+            y = column.year if column.year is not None else row_year
+            if y is None:
+                continue
+            if not YEAR_MIN <= y <= YEAR_MAX:
+                check.error(
+                    None, f"năm {y} nằm ngoài khoảng {YEAR_MIN}–{YEAR_MAX}: kiểm tra lại tiêu đề cột", y
+                )
+                continue
+            before = len(check.problems)
+            value = _value(check, raw, column.header, target)
+            if len(check.problems) > before or value is None or target is None:
+                continue
+            unit = get_unit(str(column.unit))
+            parts.setdefault(y, {})[unit.code] = value
+            figures.append(
+                _Figure(
+                    unit,
+                    target,
+                    y,
+                    value,
+                    record.row,
+                    column.header,
+                    source,
+                    _note(note, column.estimate),
+                    illustrative,
+                )
+            )
+        if target is not None:
+            for tc in total_columns:
+                raw = line[tc.index] if tc.index < len(line) else None
+                y = tc.year if tc.year is not None else (next(iter(parts)) if len(parts) == 1 else row_year)
+                if not _blank(raw) and y is not None:
+                    kind_of = label_kind(tc.header.split(" / ")[-1]) or "total"
+                    totals.append(_Total(record.row, tc.header, tc.header, kind_of, target, y, raw))
+    _check_totals(ctx, check, figures, totals)
+    return figures
+
+
+def _check_measure(check: _Check, record: Record, target: Target) -> None:
+    """Warn when the row's unit (ĐVT) is not the indicator's: figures in another unit would be wrong."""
+    raw = record.cells.get("measure_unit")
+    if _blank(raw) or not target.unit:
+        return
+
+    def squeeze(text: str) -> str:
+        return re.sub(r"[\s.]+", "", fold(text)).replace("nguoi/nam", "nguoinam")
+
+    given, wanted = squeeze(_text(raw)), squeeze(target.unit)
+    if given == wanted or given in wanted or wanted in given:
+        return
+    check.warn(
+        "measure_unit",
+        f"đơn vị tính '{_text(raw)}' khác đơn vị của chỉ tiêu '{target.unit}': kiểm tra lại số liệu",
+        _text(raw),
+    )
+
+
+def _decimals(raw: object) -> int:
+    if isinstance(raw, str):
+        text = raw.strip()
+        m = re.search(r",(\d+)\s*%?$", text) or re.fullmatch(r"-?\d+\.(\d{1,2})", text)
+        return len(m.group(1)) if m else 0
+    if isinstance(raw, float) and not raw.is_integer():
+        return min(len(repr(raw).split(".")[1]), 6)
+    return 0
+
+
+def _check_totals(ctx: _Context, check: _Check, figures: Sequence[_Figure], totals: Sequence[_Total]) -> None:
+    """Compare each total or average of the file with its parts: a warning, never an error.
+
+    Sums are compared for indicators that add up (``aggregation`` ``sum``); rates
+    with the population- or household-weighted mean the status table uses, and
+    with the plain mean: the report says which one the file's figure matches.
+    """
+    if not totals:
+        return
+    weights_data: IndicatorData | None = None
+    for total in totals:
+        parts = {
+            f.unit.code: (f.value, _decimals_of(f))
+            for f in figures
+            if f.target.code == total.target.code and f.year == total.year
+        }
+        try:
+            given = parse_number(total.raw)
+        except ValueError:
+            continue
+        if len(parts) < 2 or total.target.aggregation in ("none", "min"):
+            continue
+        if _district_wide(total.label) and len(parts) < len(units(2020)):
+            continue  # "Toàn huyện" counts every unit of the district, not only the ones in the file
+        values = [v for v, _ in parts.values()]
+        places = max([d for _, d in parts.values()] + [0])
+        tolerance = 0.51 * 10 ** -_decimals(total.raw) + 0.5 * 10**-places
+        options: list[tuple[str, float]] = []
+        if total.target.aggregation == "sum":
+            options.append(("tổng", sum(values)))
+            tolerance += 0.5 * 10**-places * (len(values) - 1)
+            if total.kind == "average":
+                options.append(("bình quân cộng", sum(values) / len(values)))
+        else:
+            column = "households" if total.target.aggregation == "mean_households" else "population"
+            if weights_data is None:
+                weights_data = _population(ctx)
+            w = _weights(weights_data, list(parts), total.year, column)
+            if w is not None and sum(w.values()) > 0:
+                weighted = sum(w[c] * parts[c][0] for c in parts) / sum(w.values())
+                options.append(
+                    (f"bình quân theo {'số hộ' if column == 'households' else 'số dân'}", weighted)
+                )
+            options.append(("bình quân cộng", sum(values) / len(values)))
+        names = ", ".join(get_unit(c).short_name for c in parts)
+        matched = [how for how, v in options if abs(v - given) <= tolerance]
+        if matched:
+            continue
+        computed = "; ".join(f"{how} {format_number(round(v, 2))}" for how, v in options)
+        check.problems.append(
+            Problem(
+                check.table.label,
+                f"'{total.label}' ghi {format_number(given)} nhưng số của {names} năm {total.year} cho: "
+                f"{computed} — kiểm tra lại (chỉ cảnh báo; số của từng xã vẫn được nhập)",
+                total.row,
+                total.column,
+                _text(total.raw),
+                severity="warning",
+            )
+        )
+
+
+def _decimals_of(fig: _Figure) -> int:
+    text = _num_text(fig.value)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _population(ctx: _Context) -> IndicatorData:
+    """The population table (weights for averages), empty when it cannot be read."""
+    frame, _ = read_population(ctx.source.read_bytes(POPULATION_FILE), POPULATION_FILE)
+    empty = pd.DataFrame()
+    return IndicatorData(empty, empty, frame, empty)
+
+
+def _read_role(column: Column) -> str:
+    """The role the reader found for a column ("" when it found none)."""
+    if column.skip:
+        return "skip"
+    if column.unit is not None:
+        return f"commune:{column.unit}"
+    if column.year is not None and column.field is None:
+        return f"year:{column.year}"
+    return {
+        "unit": "commune",
+        "unit_code": "commune",
+        "year": "year",
+        "indicator": "indicator",
+        "value": "value",
+        "source": "source",
+        "note": "note",
+        "total": "total",
+        "row_no": "skip",
+        "measure_unit": "skip",
+        "illustrative": "skip",
+    }.get(column.field or "", "")
+
+
+def _guess_role(table: Table, column: Column, targets: list[Target]) -> str:
+    """What an unrecognised column most likely holds, from its first cells."""
+    cells = [r.line[column.index] for r in table.records[:20] if column.index < len(r.line)]
+    cells = [c for c in cells if not _blank(c)]
+    if not cells:
+        return "skip"
+    share = 0.6 * len(cells)
+    head = fold(column.header)
+    if "nguon" in head or "van ban" in head or "can cu" in head:
+        return "source"
+    if "ghi chu" in head:
+        return "note"
+
+    def count(test: Callable[[object], bool]) -> int:
+        return sum(1 for c in cells if test(c))
+
+    if (
+        count(lambda c: isinstance(c, str) and not c.strip().isdigit() and try_resolve(c) is not None)
+        >= share
+    ):
+        return "commune"
+    if (
+        count(lambda c: _int_of(str(c)) is not None and YEAR_MIN <= (_int_of(str(c)) or 0) <= YEAR_MAX)
+        >= share
+    ):
+        return "year"
+    if count(lambda c: _is_number(c)) >= share:
+        return "value"
+    if count(lambda c: match_indicator(c, targets)[0] is not None) >= share:
+        return "indicator"
+    if count(lambda c: re.search(r"/(BC|QĐ|QD|NQ|KH|TB)-", str(c), re.IGNORECASE) is not None) >= share:
+        return "source"  # "Báo cáo 12/BC-UBND": a document's number
+    return "skip"
+
+
+def _is_number(value: object) -> bool:
+    try:
+        parse_number(value)
+    except ValueError:
+        return False
+    return True
+
+
+def _question(table: Table, missing: Sequence[str], targets: list[Target]) -> MappingQuestion:
+    """The mapping step's question for a table: its columns, the best guesses, its first rows."""
+    read = tuple(_read_role(c) for c in table.columns)
+    guesses: list[str] = []
+    taken: set[str] = {r for r in read if r in ("commune", "year", "indicator", "value")}
+    for c, role in zip(table.columns, read, strict=True):
+        if not role:
+            role = _guess_role(table, c, targets)
+            if role in taken:
+                role = "skip"
+            taken.add(role)
+        guesses.append(role)
+    rows = tuple(
+        tuple(cell_text(r.line[c.index] if c.index < len(r.line) else None) for c in table.columns)
+        for r in table.records[:8]
+    )
+    return MappingQuestion(
+        table.label,
+        table.fingerprint,
+        tuple(c.header or column_letter(c.index) for c in table.columns),
+        tuple(guesses),
+        rows,
+        tuple(missing),
+        tuple(table.header_rows),
+        read,
+    )
+
+
+def _value(check: _Check, raw: object, column: str, target: Target | None) -> float | None:
+    """A figure checked against its indicator (percent ≤ 100, yes/no 0 or 1); errors name ``column``."""
     if target is not None and target.kind == "yes_no" and isinstance(raw, str):
         key = fold(raw)
         if key in ("dat", "co", "da dat", "yes"):
@@ -1278,15 +2134,12 @@ def _value(check: _Check, raw: object, column: str, target: Target | None, wide:
     if target is not None and target.kind == "yes_no":
         maximum = 1.0
     what = "tỷ lệ %" if maximum == 100 else "giá trị"
-    if wide:
-        # The column is the year's: name it through the header the user wrote.
-        before = len(check.problems)
-        value = _number(check, raw, "value", minimum=0, maximum=maximum, what=what)
-        for i in range(before, len(check.problems)):
-            p = check.problems[i]
-            check.problems[i] = Problem(p.file, p.message, p.row, column, p.value, p.severity)
-        return value
-    return _number(check, raw, name or "value", minimum=0, maximum=maximum, what=what)
+    before = len(check.problems)
+    value = _number(check, raw, "value", minimum=0, maximum=maximum, what=what)
+    for i in range(before, len(check.problems)):
+        p = check.problems[i]
+        check.problems[i] = Problem(p.file, p.message, p.row, column, p.value, p.severity)
+    return value
 
 
 # --- criteria -----------------------------------------------------------------------------------------
@@ -1342,7 +2195,8 @@ def _plan_criteria(
             else:
                 check.file_error(
                     "không biết năm đánh giá: thêm cột 'Năm', ghi năm ở tiêu đề (ví dụ 'năm 2023') hoặc "
-                    "chạy lại với --year NĂM"
+                    "chọn năm khi nhập",
+                    option="year",
                 )
         _require_source_column(check, ctx)
         _warn_unused(check)
@@ -1523,28 +2377,35 @@ def _try(xs: np.ndarray, ys: np.ndarray, crs: str | CRS, swapped: bool, outline:
     return _distances(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float), outline)
 
 
-def _fix_hint(meaning: str, table: Table, declared: CRS | None, *, from_option: bool = False) -> str:
+def _fix_hint(
+    meaning: str, table: Table, declared: CRS | None, *, from_option: bool = False
+) -> tuple[str, str]:
+    """Advice for coordinates read another way, and the CRS to choose when importing (or "")."""
     if meaning == "swap":
         if not table.vector and {"lon", "lat"} <= table.fields:
             return (
                 f"có vẻ đảo kinh độ/vĩ độ: đổi chỗ hai cột '{table.header('lon')}' và '{table.header('lat')}' "
-                "(kinh độ ở Tân Hồng khoảng 105,4; vĩ độ khoảng 10,9)"
+                "(kinh độ ở Tân Hồng khoảng 105,4; vĩ độ khoảng 10,9)",
+                "",
             )
-        return "có vẻ đảo kinh độ/vĩ độ: xuất lại tệp với thứ tự (kinh độ, vĩ độ)"
+        return "có vẻ đảo kinh độ/vĩ độ: xuất lại tệp với thứ tự (kinh độ, vĩ độ)", ""
     if meaning == "degrees":
-        said = "--crs là" if from_option else "tệp khai báo"
+        said = "hệ tọa độ đã chọn là" if from_option else "tệp khai báo"
         return (
             f"tọa độ dạng độ (kinh độ/vĩ độ) nhưng {said} {crs_label(declared) if declared else 'hệ mét'}: "
-            "chạy lại với --crs EPSG:4326"
+            "chọn hệ tọa độ EPSG:4326 (WGS84, kinh độ/vĩ độ) khi nhập",
+            "EPSG:4326",
         )
     if meaning == "vn2000":
         return (
-            f"tọa độ dạng mét, có vẻ VN-2000 TM-3 105° ({VN2000_TM3}) hoặc UTM 48N ({VN2000_UTM48}): chạy lại "
-            f"với --crs {VN2000_TM3} (hỏi đơn vị đo đạc nếu không chắc; thường dùng {VN2000_TM3} ở Đồng Tháp)"
+            f"tọa độ dạng mét, có vẻ VN-2000 TM-3 105° ({VN2000_TM3}) hoặc UTM 48N ({VN2000_UTM48}): chọn hệ "
+            f"tọa độ {VN2000_TM3} khi nhập (hỏi đơn vị đo đạc nếu không chắc; thường dùng {VN2000_TM3} ở Đồng Tháp)",
+            VN2000_TM3,
         )
     return (
         "tọa độ dạng mét nhưng X/Y bị đảo (theo quy ước Việt Nam X là hướng Bắc): xuất lại tệp với (Đông, Bắc) "
-        f"rồi chạy với --crs {VN2000_TM3}"
+        f"rồi chọn hệ tọa độ {VN2000_TM3} khi nhập",
+        VN2000_TM3,
     )
 
 
@@ -1573,7 +2434,7 @@ def _locate(check: _Check, table: Table, ctx: _Context, crs_option: CRS | None) 
                     row=header_row,
                 )
         else:
-            hints = _hints(xs, ys, table, None, ctx)
+            hints, fix = _hints(xs, ys, table, None, ctx)
             what = {
                 "shapefile": "tệp không khai báo hệ tọa độ (Shapefile thiếu tệp .prj)",
                 "geojson": "GeoJSON phải ghi kinh độ/vĩ độ WGS84 (RFC 7946), tệp này lại không khai báo hệ tọa độ",
@@ -1583,8 +2444,10 @@ def _locate(check: _Check, table: Table, ctx: _Context, crs_option: CRS | None) 
             )
             check.error(
                 "geometry",
-                f"{what} {magnitude}: {hints or 'chạy lại với --crs EPSG:NNNN theo hệ tọa độ của tệp'}",
+                f"{what} {magnitude}: {hints or 'chọn hệ tọa độ của tệp (EPSG:NNNN) khi nhập'}",
                 row=header_row,
+                option="crs",
+                option_value=fix,
             )
             for i in present:
                 check.failed.add((table.records[i].row, "geometry"))
@@ -1592,12 +2455,14 @@ def _locate(check: _Check, table: Table, ctx: _Context, crs_option: CRS | None) 
     dist = _try(xs, ys, crs, False, ctx.outline_metric)
     outside = dist > OUTSIDE_TOLERANCE_M
     if outside.all() or (len(dist) >= 3 and outside.mean() > 0.5):
-        hints = _hints(xs, ys, table, crs, ctx, from_option=crs_option is not None)
+        hints, fix = _hints(xs, ys, table, crs, ctx, from_option=crs_option is not None)
         if hints:
             check.error(
                 "geometry",
                 f"tọa độ {magnitude} không nằm trong huyện Tân Hồng khi đọc theo {crs_label(crs)}: {hints}",
                 row=header_row,
+                option="crs" if fix else "",
+                option_value=fix,
             )
             for i in present:
                 check.failed.add((table.records[i].row, "geometry"))
@@ -1606,14 +2471,28 @@ def _locate(check: _Check, table: Table, ctx: _Context, crs_option: CRS | None) 
         check.warn(
             None,
             "tệp khai báo WGS 84 / UTM 48N (EPSG:32648): số liệu của cơ quan Việt Nam thường là VN-2000 — nếu vậy "
-            f"vị trí lệch khoảng 200 m, hãy chạy lại với --crs {VN2000_UTM48}",
+            f"vị trí lệch khoảng 200 m, hãy chọn hệ tọa độ {VN2000_UTM48} khi nhập",
             row=header_row,
+            option="crs",
+            option_value=VN2000_UTM48,
         )
     inside = [i for k, i in enumerate(present) if not outside[k]]
     try:
         converted = dict(zip(inside, geometries_to_wgs84([raws[i] for i in inside], crs), strict=True))
     except BorderplanError as exc:
-        check.error("geometry", f"không chuyển được tọa độ theo {crs_label(crs)}: {exc}", row=header_row)
+        detail = (
+            "; ".join(p.detail or p.message for p in exc.problems) if isinstance(exc, DataError) else str(exc)
+        )
+        check.problems.append(
+            library_problem(
+                table.label,
+                f"không chuyển được tọa độ theo {crs_label(crs)}",
+                detail,
+                row=header_row,
+                option="crs",
+            )
+        )
+        check.ok = False
         return result
     swapped = _try(xs, ys, WGS84, True, ctx.outline_metric) if how != "xy" else np.full(len(xs), np.inf)
     for k, i in enumerate(present):
@@ -1637,8 +2516,8 @@ def _locate(check: _Check, table: Table, ctx: _Context, crs_option: CRS | None) 
             if swapped[k] <= OUTSIDE_TOLERANCE_M:
                 msg += " — có vẻ đảo kinh độ/vĩ độ: đổi chỗ hai giá trị"
             else:
-                msg += ": kiểm tra lại tọa độ (gõ nhầm số?) hoặc hệ tọa độ (--crs)"
-            check.error("geometry", msg)
+                msg += ": kiểm tra lại tọa độ (gõ nhầm số?) hoặc hệ tọa độ đã chọn"
+            check.error("geometry", msg, option="crs")
             continue
         g = converted.get(i)
         result[i] = round_coordinates(g) if g is not None else None
@@ -1653,9 +2532,10 @@ def _hints(
     ctx: _Context,
     *,
     from_option: bool = False,
-) -> str:
-    """What reading of the coordinates would put them in the district, as advice."""
+) -> tuple[str, str]:
+    """What reading of the coordinates would put them in the district, as advice, and the CRS to choose."""
     hints: list[str] = []
+    fix = ""
     seen: set[str] = set()
     used_epsg = used.to_epsg(min_confidence=70) if used is not None else None
     for crs, swapped, meaning in _candidates():
@@ -1667,9 +2547,11 @@ def _hints(
             continue
         d = _try(xs, ys, crs, swapped, ctx.outline_metric)
         if (d <= OUTSIDE_TOLERANCE_M).mean() >= _WHOLE_FILE_OK:
-            hints.append(_fix_hint(meaning, table, used, from_option=from_option))
+            text, value = _fix_hint(meaning, table, used, from_option=from_option)
+            hints.append(text)
+            fix = fix or value
             seen.add(meaning)
-    return "; ".join(hints)
+    return "; ".join(hints), fix
 
 
 # --- projects and layers ---------------------------------------------------------------------------------
@@ -2000,72 +2882,139 @@ def _geom_text(geom: object) -> str | None:
 # --- boundaries ------------------------------------------------------------------------------------------
 
 
+#: What a user may say a boundary file is (the first is the default: never official unless said).
+BOUNDARY_ACCURACIES: tuple[str, ...] = ("reference", "official", "approximate")
+
+_SPREADSHEET_SUFFIXES = frozenset({".csv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods"})
+_THIS_DISTRICT = ("tanhong", "huyentanhong")
+_DISTRICT_COLUMNS = ("name_2", "ten_huyen", "tenhuyen", "huyen", "district", "ten huyen", "varname_2")
+
+
 def _plan_boundaries(
-    ctx: _Context, filename: str, content: bytes, crs_option: CRS | None, target: str
+    ctx: _Context, filename: str, content: bytes, crs_option: CRS | None, target: str, accuracy: str
 ) -> _Plan:
+    if accuracy not in BOUNDARY_ACCURACIES:
+        choices = ", ".join(f"{k} ({BOUNDARY_ACCURACY_SHORT[k]})" for k in BOUNDARY_ACCURACIES)
+        raise DataError(
+            Problem(
+                ctx.label,
+                f"độ chính xác '{accuracy}' không hợp lệ: chọn một trong {choices}",
+                option="accuracy",
+            )
+        )
+    not_a_map = Problem(
+        ctx.label,
+        "ranh giới xã cần một tệp bản đồ có vùng (GeoJSON, GeoPackage, Shapefile nén .zip, KML), "
+        "không phải bảng tính; nếu tệp là số liệu hay danh sách, chọn lại loại dữ liệu",
+        option="kind",
+    )
+    if Path(filename).suffix.lower() in _SPREADSHEET_SUFFIXES:
+        raise DataError(not_a_map)  # before reading: a report's title rows are no header to look for
     tables, problems = read_user_file(filename, content, BOUNDARY_SYNONYMS)
     plan = _Plan(problems=list(problems))
     table = tables[0]
     check = _Check(table)
     if not table.vector:
-        raise DataError(
-            Problem(
-                ctx.label,
-                "ranh giới xã cần một tệp bản đồ có vùng (GeoJSON, GeoPackage, Shapefile nén .zip, KML), "
-                "không phải bảng tính",
-            )
-        )
-    if not table.fields & {"unit", "unit_code"}:
+        raise DataError(not_a_map)
+    chosen = _identifying_column(table)
+    if chosen is None:
+        shown = ", ".join(f"'{c.header}'" for c in table.columns[:12])
         check.file_error(
-            "không tìm thấy cột mã xã hoặc tên xã (code/Mã xã/name/Tên xã) để nhận ra từng xã: thêm một cột như vậy"
+            "không tìm thấy cột nào ghi mã hoặc tên xã của huyện Tân Hồng (như TEN_XA, NAME_3, name, ref:gso, "
+            f"MA_XA) để nhận ra từng xã; các cột của tệp: {shown}"
         )
-    _require_source_column(check, ctx)
-    if not check.ok:
+    if "source" not in table.fields and not ctx.default_source:
+        check.file_error(
+            "thiếu nguồn của ranh giới: thêm cột 'Nguồn' hoặc ghi nguồn chung khi nhập (ví dụ 'GADM 4.1', "
+            "'OpenStreetMap, tải ngày …', 'Sở TN&MT, 2023')"
+        )
+        check.problems[-1] = _with_option(check.problems[-1], "source")
+    if not check.ok or chosen is None:
         plan.problems += check.problems
         return plan
-    geoms = _locate(check, table, ctx, crs_option)
+    column, matched, others = chosen
+    values = _column_values(table, column)
+    total = len(table.records)
+    said = f"nhận ra xã theo cột '{column.header}' ({matched}/{total} đối tượng khớp tên hoặc mã xã)"
+    if others:
+        said += "; các cột khác: " + ", ".join(f"'{h}' ({n}/{total})" for h, n in others)
+    check.warn(None, said, row=None)
+    kept: list[Record] = []
+    district = next(
+        (c for c in table.columns if header_keys(c.header)[1].replace(" ", "_") in _DISTRICT_COLUMNS), None
+    )
+    districts = _column_values(table, district) if district is not None else [None] * len(values)
+    for record, raw, where in zip(table.records, values, districts, strict=True):
+        if (
+            district is not None
+            and not _blank(where)
+            and fold(_text(where)).replace(" ", "") not in _THIS_DISTRICT
+        ):
+            plan.skipped.append(
+                Skipped(
+                    table.label,
+                    "thuộc huyện khác",
+                    row=record.row,
+                    column=district.header,
+                    text=_text(where),
+                )
+            )
+            continue
+        if not _blank(raw) and try_resolve(raw, 2020) is None and matched:
+            plan.skipped.append(
+                Skipped(
+                    table.label,
+                    "không phải xã, thị trấn nào của huyện Tân Hồng",
+                    row=record.row,
+                    column=column.header,
+                    text=_text(raw),
+                )
+            )
+            continue
+        kept.append(record)
+    located = dataclasses.replace(table, records=kept)
+    geoms = _locate(check, located, ctx, crs_option)
     rows = []
-    for record, geom in zip(table.records, geoms, strict=True):
+    for record, geom in zip(kept, geoms, strict=True):
         check.at(record)
         src = _text(record.cells.get("source")) or ctx.default_source or ""
-        if not src:
-            _source(check, record, ctx)
+        raw = values[record.row - 1]
+        unit = try_resolve(raw, 2020)
         rows.append(
             {
-                "code": record.cells.get("unit_code") if not _blank(record.cells.get("unit_code")) else None,
-                "name": record.cells.get("unit"),
+                "code": unit.code if unit else None,
+                "name": raw,
+                "accuracy": accuracy,
                 "source": src,
                 "geometry": geom,
             }
         )
     frame = gpd.GeoDataFrame(
-        rows, columns=["code", "name", "source", "geometry"], geometry="geometry", crs=WGS84
+        rows, columns=["code", "name", "accuracy", "source", "geometry"], geometry="geometry", crs=WGS84
     )
     official, found = normalise_units(frame, ctx.label, official=True)
     for p in found:
         if p.row is None:
             continue  # communes the file lacks keep their current polygons (said below)
-        record = table.records[p.row - 1]
+        record = kept[p.row - 1]
         if (record.row, "geometry") in check.failed and "hình học" in p.message:
             continue
-        column = (
-            check.column("unit_code" if "unit_code" in table.fields else "unit")
-            if "xã" in p.message
-            else None
-        )
-        check.problems.append(Problem(table.label, p.message, record.row, column, p.value, p.severity))
+        where = column.header if "xã" in p.message else None
+        check.problems.append(Problem(table.label, p.message, record.row, where, p.value, p.severity))
     plan.problems += check.problems
     if any(p.severity == "error" for p in plan.problems):
         return plan
     current = ctx.units
     given = set(official["code"])
-    kept = [c for c in current["code"] if c not in given]
-    if kept:
-        names = ", ".join(str(n) for c, n in zip(current["code"], current["name"], strict=True) if c in kept)
+    kept_codes = [c for c in current["code"] if c not in given]
+    if kept_codes:
+        names = ", ".join(
+            str(n) for c, n in zip(current["code"], current["name"], strict=True) if c in kept_codes
+        )
         plan.problems.append(
             Problem(
                 ctx.label,
-                f"tệp không có {len(kept)} xã ({names}): các xã này giữ ranh giới hiện tại",
+                f"tệp không có {len(kept_codes)} xã ({names}): các xã này giữ ranh giới hiện tại",
                 severity="warning",
             )
         )
@@ -2077,7 +3026,7 @@ def _plan_boundaries(
         props = {"code": code, "name": rec["name"], "accuracy": rec["accuracy"], "source": rec["source"]}
         geom = rec["geometry"]
         if row is not None:
-            new_props = {"code": code, "name": rec["name"], "accuracy": "official", "source": row["source"]}
+            new_props = {"code": code, "name": rec["name"], "accuracy": accuracy, "source": row["source"]}
             new_geom = round_coordinates(row["geometry"])
             changed = False
             for name in ("accuracy", "source"):
@@ -2085,14 +3034,16 @@ def _plan_boundaries(
                     plan.changes.append(Change(code, name, props[name], new_props[name]))
                     changed = True
             if not shapely.equals_exact(geom, new_geom, tolerance=1e-7):
-                old_area = gpd.GeoSeries([geom], crs=WGS84).to_crs(METRIC).area.iloc[0] / 1e6
-                new_area = gpd.GeoSeries([new_geom], crs=WGS84).to_crs(METRIC).area.iloc[0] / 1e6
+                old_m, new_m = gpd.GeoSeries([geom, new_geom], crs=WGS84).to_crs(METRIC)
+                # the area alone hides a shape that moved: say how far its edge went at most
+                moved = shapely.hausdorff_distance(old_m, new_m)
                 plan.changes.append(
                     Change(
                         code,
                         "geometry",
-                        f"vùng {format_number(round(old_area, 2))} km²",
-                        f"vùng {format_number(round(new_area, 2))} km²",
+                        f"vùng {format_number(round(old_m.area / 1e6, 2))} km²",
+                        f"vùng {format_number(round(new_m.area / 1e6, 2))} km², "
+                        f"cạnh lệch tối đa {format_number(round(moved))} m",
                     )
                 )
                 changed = True
@@ -2102,9 +3053,256 @@ def _plan_boundaries(
         features.append({"type": "Feature", "properties": props, "geometry": mapping(geom)})
     plan.content = _feature_collection_bytes("units_2020_official", features)
     if ctx.source.read_bytes(target) is None:
-        # A new official file: every commune's row counts as added to that file.
+        # A new boundary file: every commune's row counts as added to that file.
         plan.added, plan.updated = plan.updated, 0
     return plan
+
+
+def _column_values(table: Table, column: Column) -> list[object]:
+    """A vector table's column, record by record (matched to a field or not)."""
+    if column.field:
+        return [r.cells.get(column.field) for r in table.records]
+    return [r.other.get(column.index) for r in table.records]
+
+
+def _identifying_column(table: Table) -> tuple[Column, int, list[tuple[str, int]]] | None:
+    """The column whose values name the most units (codes or names), how many, and the runners-up.
+
+    Ties go to a code column, then to the name columns in the order public files use
+    them (``import_words.json``: ``ref:gso``, ``MA_XA``…; ``name:vi``, ``name``, ``NAME_3``…).
+    """
+    order = {w: i for i, w in enumerate(words()["boundary_code_columns"] + words()["boundary_name_columns"])}
+    scored: list[tuple[int, int, int, Column]] = []
+    for c in table.columns:
+        vals = _column_values(table, c)
+        codes = [u.code for v in vals if not _blank(v) and (u := try_resolve(v, 2020)) is not None]
+        if not codes:
+            continue
+        key = re.sub(r"\s+", " ", fold(c.header).replace("_", " ")).strip()
+        rank = order.get(key, order.get(key.replace(" ", "_"), order.get(fold(c.header), len(order))))
+        scored.append((len(set(codes)), len(codes), -rank, c))
+    if not scored:
+        return None
+    scored.sort(key=lambda s: (s[0], s[1], s[2]), reverse=True)
+    best = scored[0]
+    others = [(s[3].header, s[1]) for s in scored[1:]]
+    return best[3], best[1], others
+
+
+# --- the review, as a planner reads it ------------------------------------------------------------------
+
+#: What each kind of import changes, as the review names it.
+KIND_TITLES: dict[str, str] = {
+    "boundaries": "Ranh giới xã",
+    "projects": "Dự án, công trình",
+    "layer": "Lớp bản đồ",
+    "values": "Số liệu chỉ tiêu",
+    "criteria": "Tiêu chí nông thôn mới",
+}
+
+#: Field → how the review names it (the data files' own column names are for programs).
+FIELD_LABELS: dict[str, str] = {
+    "unit_code": "Xã",
+    "unit": "Xã",
+    "indicator": "Chỉ tiêu",
+    "year": "Năm",
+    "value": "Giá trị",
+    "source": "Nguồn",
+    "illustrative": "Số liệu minh họa",
+    "note": "Ghi chú",
+    "criterion": "Tiêu chí",
+    "level": "Mức đạt",
+    "status": "Tình trạng",
+    "id": "Mã",
+    "name": "Tên",
+    "kind": "Loại",
+    "sector": "Lĩnh vực",
+    "commune_code": "Xã",
+    "progress": "Tiến độ (%)",
+    "budget_vnd": "Tổng vốn (đồng)",
+    "funding_source": "Nguồn vốn",
+    "start_year": "Năm khởi công",
+    "end_year": "Năm hoàn thành",
+    "agency": "Chủ đầu tư",
+    "accuracy": "Độ chính xác vị trí",
+    "sensitive": "Nhạy cảm (quốc phòng – an ninh)",
+    "description": "Mô tả",
+    "households": "Số hộ",
+    "capacity_m3_day": "Công suất (m³/ngày đêm)",
+    "length_km": "Chiều dài (km)",
+    "geometry": "Vị trí",
+}
+
+#: Fields whose change many records share (one source for a whole report): grouped in the review.
+_GROUPED_FIELDS = frozenset({"source", "illustrative", "accuracy"})
+_GROUP_FROM = 3
+_RECORD_NOUNS = {"values": "số liệu", "criteria": "tiêu chí", "boundaries": "xã", "projects": "công trình"}
+
+_BOUNDARY_FIELDS = {
+    "accuracy": "Độ chính xác ranh giới",
+    "source": "Nguồn ranh giới",
+    "geometry": "Ranh giới",
+}
+_NUMBER_FIELDS = frozenset({"value", "progress", "budget_vnd", "households", "capacity_m3_day", "length_km"})
+_FLAG_FIELDS = frozenset({"illustrative", "sensitive"})
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    """One changed cell as the review shows it."""
+
+    record: str
+    field: str
+    old: str
+    new: str
+
+
+def review_row(kind: str, change: Change, names: Mapping[str, str] | None = None) -> ReviewRow:
+    """A changed cell with names for codes, Vietnamese labels and Vietnamese numbers.
+
+    The same words on screen and in the command line's report (one rule, one place).
+    """
+    names = names or {}
+    record = names.get(change.record) or _record_label(kind, change.record, names)
+    labels = {**FIELD_LABELS, **_BOUNDARY_FIELDS} if kind == "boundaries" else FIELD_LABELS
+    label = labels.get(change.field, change.field)
+    old = _review_value(kind, change.field, change.old, names)
+    return ReviewRow(record, label, old, _review_value(kind, change.field, change.new, names))
+
+
+def _record_label(kind: str, record: str, names: Mapping[str, str]) -> str:
+    parts = record.split("/")
+    if kind == "values" and len(parts) == 3:
+        code, indicator, year = parts
+        return f"{_unit_label(code)} · {names.get('indicator:' + indicator, indicator)} · năm {year}"
+    if kind == "criteria" and len(parts) == 3:
+        code, year, criterion = parts
+        number = criterion.replace("tiêu chí", "").strip()
+        name = CRITERIA.get(int(number)) if number.isdigit() else None
+        return f"{_unit_label(code)} · năm {year} · tiêu chí {number}{f' ({name})' if name else ''}"
+    if kind == "boundaries":
+        return _unit_label(record)
+    return record
+
+
+def _unit_label(code: str) -> str:
+    unit = try_resolve(code, 2020)
+    return unit.name if unit else code
+
+
+def _review_value(kind: str, name: str, value: object, names: Mapping[str, str]) -> str:
+    if value is None or value == "":
+        return "(trống)"
+    text = str(value)
+    if name in ("unit_code", "unit", "commune_code"):
+        return "; ".join(_unit_label(c.strip()) for c in text.split(";") if c.strip())
+    if name == "indicator":
+        return names.get(f"indicator:{text}", text)
+    if name in _NUMBER_FIELDS:
+        try:
+            number = parse_number(text)
+        except ValueError:
+            return text
+        return format_number(number)
+    if name in _FLAG_FIELDS:
+        try:
+            return "có" if parse_bool(text) else "không"
+        except ValueError:
+            return text
+    if name in ("level", "status") and kind == "criteria":
+        try:
+            return LEVEL_LABELS[parse_level(text)]
+        except ValueError:
+            return text
+    if name == "status":
+        return PROJECT_STATUSES.get(text, text)
+    if name == "sector":
+        return SECTORS.get(text, text)
+    if name == "accuracy":
+        if kind == "boundaries":
+            return BOUNDARY_ACCURACY_SHORT.get(text, text)
+        return ACCURACIES.get(text, text)
+    if name == "kind":
+        for spec in LAYERS.values():
+            if text in spec.kinds:
+                return spec.kinds[text]
+    return text
+
+
+def _record_names(kind: str, content: bytes | None, targets: Sequence[Target]) -> tuple[tuple[str, str], ...]:
+    """How the review names records: features by "name (id)", indicators by their names."""
+    if kind == "values":
+        return tuple((f"indicator:{t.code}", t.name) for t in {t.code: t for t in targets}.values())
+    if kind not in ("projects", "layer") or not content:
+        return ()
+    try:
+        doc = json.loads(content.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return ()
+    out = []
+    for f in doc.get("features") or []:
+        props = f.get("properties") if isinstance(f, dict) else None
+        if isinstance(props, dict) and props.get("id") and props.get("name"):
+            out.append((str(props["id"]), f"{props['name']} ({props['id']})"))
+    return tuple(out)
+
+
+def saved_message(preview: Preview, version: Version, *, store_path: Path | None = None) -> str:
+    """What was saved and where it really is: the users' store, with its version (one text for every surface).
+
+    ``store_path`` names the store's file (the command line, and an administrator's screen).
+    """
+    where = f"kho dữ liệu của người dùng ({store_path})" if store_path else "kho dữ liệu của người dùng"
+    what = KIND_TITLES.get(preview.kind, preview.kind)
+    if preview.kind == "boundaries" and preview.accuracy:
+        what += f" ({BOUNDARY_ACCURACY_SHORT.get(preview.accuracy, preview.accuracy)})"
+    return (
+        f"Đã lưu {what.lower()} từ tệp {preview.filename} vào {where}: phiên bản {version.version} của "
+        f"{version.path}, người lưu {version.author}. Tệp gốc trong thư mục dữ liệu không bị ghi đè; "
+        "có thể hoàn tác phiên bản này."
+    )
+
+
+def save_layout(
+    source: DataSource,
+    preview: Preview,
+    author: User | str,
+    *,
+    accounts: Path | None = None,
+) -> Version | None:
+    """Keep the reading of a file's layout the user gave, for the next file of the same layout.
+
+    Saved as data in the users' store (:data:`~borderplan_geo.sheet_layout.LAYOUTS_FILE`,
+    versioned and logged like every save), keyed by the header's fingerprint.
+    ``None`` when the preview used no layout of the user's, or the same one is saved already.
+    """
+    layout = preview.layout
+    if layout is None or not layout.fingerprint or source.store is None:
+        return None
+    writer = check_writer(author, accounts or accounts_file(source.data_dir))
+    content = source.read_bytes(LAYOUTS_FILE)
+    doc: dict[str, object] = {"about": "Cách đọc bảng của người dùng, theo mẫu tiêu đề (BorderPlan Geo)"}
+    layouts = read_layouts(content)
+    entry = {**layout.as_json(), "kind": preview.kind, "example": preview.filename}
+    if {k: v for k, v in layouts.get(layout.fingerprint, {}).items() if k in entry} == entry:
+        return None
+    layouts[layout.fingerprint] = {
+        **entry,
+        "saved_by": writer.name,
+        "saved_at": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+    doc["layouts"] = layouts
+    new = (json.dumps(doc, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+    return source.store.save(
+        LAYOUTS_FILE,
+        new,
+        base_sha=sha256(content),
+        folder_content=source.folder_bytes(LAYOUTS_FILE),
+        author=writer.name,
+        note=f"lưu cách đọc bảng theo mẫu của tệp {preview.filename}",
+        changes=[Change(layout.fingerprint, "layout", None, json.dumps(entry, ensure_ascii=False))],
+        action="layout",
+    )
 
 
 # --- the merged data, checked by the package's own readers -------------------------------------------------
@@ -2140,12 +3338,16 @@ class _Overlay(DataSource):
         self._files = dict(files)
 
 
-def _validate_merged(source: DataSource, target: str, content: bytes) -> list[Problem]:
-    """Errors of the whole data set as it would be after saving (every reader of the package)."""
-    _, after = read_dataset(_Overlay(source, {target: content}))
+def _validate_merged(
+    source: DataSource, target: str, content: bytes
+) -> tuple[list[Problem], tuple[OutsideWork, ...]]:
+    """Errors of the whole data set as it would be after saving (every reader of the package),
+    and, for new boundaries, the works they leave outside their commune."""
+    dataset, after = read_dataset(_Overlay(source, {target: content}))
+    outside = _outside_works(dataset) if target.startswith(OFFICIAL_DIR) else ()
     errors = [p for p in after if p.severity == "error"]
     if not errors:
-        return []
+        return [], outside
     _, before = read_dataset(source)
     known = {(p.file, p.row, p.column, p.message) for p in before if p.severity == "error"}
     out = [
@@ -2161,7 +3363,26 @@ def _validate_merged(source: DataSource, target: str, content: bytes) -> list[Pr
             else ""
         )
         out.append(Problem(f"{p.file} (sau khi gộp)", p.message + note, p.row, p.column, p.value))
-    return out
+    return out, outside
+
+
+def _outside_works(dataset: Dataset | None) -> tuple[OutsideWork, ...]:
+    """The works outside their commune as the data set lists them for the map and ``validate``
+    (:attr:`Dataset.outside_features`, from
+    :func:`~borderplan_geo.boundaries.features_outside_communes`): one list, one rule."""
+    if dataset is None:
+        return ()
+    return tuple(
+        OutsideWork(
+            str(r["layer"]),
+            str(r["id"]),
+            str(r["name"]),
+            str(r["commune_name"]),
+            float(r["distance_m"]),
+            str(r["found_name"] or ""),
+        )
+        for r in dataset.outside_features.to_dict("records")
+    )
 
 
 # --- command line --------------------------------------------------------------------------------------------
@@ -2169,6 +3390,42 @@ def _validate_merged(source: DataSource, target: str, content: bytes) -> list[Pr
 
 def _out(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+#: How the command line names each import option: problems carry the option, never the flag.
+CLI_OPTIONS: dict[str, tuple[str, str]] = {
+    "crs": ("--crs", "EPSG:NNNN"),
+    "source": ("--source", '"tên văn bản, báo cáo"'),
+    "indicator": ("--indicator", "MÃ"),
+    "year": ("--year", "NĂM"),
+    "layer": ("--layer", "KEY"),
+    "accuracy": ("--accuracy", "official|reference|approximate"),
+}
+
+
+def cli_hint(problem: Problem) -> str:
+    """What the command line adds to a problem: the option that fixes it, and the library's own words."""
+    out = ""
+    if problem.option == "map":
+        out = ' (dòng lệnh: --map "TÊN CỘT=commune|year|indicator|value", --year NĂM, --indicator MÃ)'
+    elif problem.option in CLI_OPTIONS:
+        flag, example = CLI_OPTIONS[problem.option]
+        out = f" (dòng lệnh: {flag} {problem.option_value or example})"
+    if problem.detail:
+        out += f"\n    chi tiết kỹ thuật: {problem.detail}"
+    return out
+
+
+def _question_text(question: MappingQuestion) -> str:
+    """The mapping step as the command line says it: each column, what it seems to be, an example."""
+    lines = [f"Chưa rõ cột nào là {' / '.join(_MISSING[m] for m in question.missing)} trong {question.file}:"]
+    for i, (header, guess) in enumerate(zip(question.headers, question.guesses, strict=True)):
+        sample = next((r[i] for r in question.rows if i < len(r) and r[i]), "")
+        lines.append(f"  cột '{header}' (ví dụ: {sample or 'trống'}) → có vẻ là: {role_label(guess)}")
+    roles = [(h, g) for h, g in zip(question.headers, question.guesses, strict=True) if g != "skip"]
+    example = " ".join(f'--map "{h}={g}"' for h, g in roles[:4]) or '--map "TÊN CỘT=commune"'
+    lines.append(f"Chạy lại với các cột đã chỉ rõ, ví dụ: {example}")
+    return "\n".join(lines)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -2192,6 +3449,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         except ValueError:
             sys.stderr.write(f"--year: lỗi: '{args.year}' không phải là năm\n")
             return 1
+    try:
+        mapping = parse_mapping(args.map or [])
+    except ValueError as exc:
+        sys.stderr.write(f"--map: lỗi: {exc}\n")
+        return 1
     pv = preview(
         args.kind,
         path.name,
@@ -2203,8 +3465,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         indicator=args.indicator,
         year=year,
         max_bytes=settings.max_import_bytes,
+        mapping=mapping or None,
+        accuracy=args.accuracy,
     )
-    _out(pv.report())
+    _out(pv.report(hint=cli_hint))
+    if pv.question is not None:
+        _out(_question_text(pv.question))
     if pv.errors:
         sys.stderr.write(
             f"Không nhập được {path.name}: {len(pv.errors)} lỗi — chưa lưu gì. Sửa các dòng trên rồi chạy lại.\n"
@@ -2217,12 +3483,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         _out("--dry-run: chưa lưu gì")
         return 0
     name = args.user or os.environ.get("BORDERPLAN_USER") or _login()
-    version = commit(pv, store, command_line_author(settings.users, name), accounts=settings.users)
+    author = command_line_author(settings.users, name)
+    version = commit(pv, store, author, accounts=settings.users)
     assert version is not None
-    _out(
-        f"đã lưu {pv.target} (phiên bản {version.version}, người nhập: {version.author}); "
-        "có thể hoàn tác phiên bản này"
-    )
+    _out(saved_message(pv, version, store_path=settings.store))
+    if args.save_map and save_layout(source, pv, author, accounts=settings.users) is not None:
+        _out("Đã lưu cách đọc bảng này: tệp cùng mẫu sau sẽ được đọc như vậy.")
     return 0
 
 
@@ -2242,7 +3508,7 @@ def add_import_command(
         parents=[common],
         help="nhập dữ liệu của người dùng (kiểm tra, xem trước, rồi lưu)",
         description="Nhập tệp của người dùng: "
-        + "; ".join(f"{k} — {v}" for k, v in KINDS.items())
+        + "; ".join(f"{k} — {v}" + (" (cần --layer)" if k == "layer" else "") for k, v in KINDS.items())
         + ". Báo lỗi theo dòng của tệp; có lỗi thì không lưu gì.",
     )
     p.add_argument("kind", metavar="KIND", help="boundaries | projects | layer | values | criteria")
@@ -2256,8 +3522,32 @@ def add_import_command(
     p.add_argument("--dry-run", action="store_true", help="chỉ kiểm tra và báo thay đổi, không lưu")
     p.add_argument("--layer", default=None, help="mã lớp bản đồ khi KIND là layer, ví dụ water_stations")
     p.add_argument("--source", default=None, help="nguồn ghi cho các dòng không có cột nguồn")
-    p.add_argument("--indicator", default=None, help="mã chỉ tiêu cho bảng mỗi năm một cột")
-    p.add_argument("--year", default=None, help="năm đánh giá cho bảng tiêu chí mỗi xã một cột")
+    p.add_argument("--indicator", default=None, help="mã chỉ tiêu khi bảng không ghi (ví dụ clean_water)")
+    p.add_argument(
+        "--year",
+        default=None,
+        help="năm của số liệu khi bảng không ghi (tiêu đề cột, cột Năm hoặc tiêu đề bảng ghi thì theo bảng)",
+    )
+    p.add_argument(
+        "--map",
+        action="append",
+        default=None,
+        metavar='"CỘT=VAI TRÒ"',
+        help="chỉ rõ một cột là gì khi chương trình không tự nhận ra: commune, year, indicator, value, source, "
+        'note, total, skip, year:2024, commune:"Tân Hộ Cơ" (lặp lại cho nhiều cột)',
+    )
+    p.add_argument(
+        "--save-map",
+        action="store_true",
+        help="sau khi nhập được, ghi nhớ cách đọc (--map, --year, --indicator) cho các tệp cùng mẫu bảng",
+    )
+    p.add_argument(
+        "--accuracy",
+        choices=BOUNDARY_ACCURACIES,
+        default="reference",
+        help="ranh giới: tệp là official (chính thức, pháp lý), reference (tham khảo, mặc định) "
+        "hay approximate (gần đúng)",
+    )
     p.add_argument(
         "--user",
         "--as",

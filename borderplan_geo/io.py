@@ -77,12 +77,13 @@ from pyproj.exceptions import CRSError as ProjCRSError
 from pyproj.exceptions import ProjError
 from shapely.geometry.base import BaseGeometry
 
-from ._errors import CRSError, DataError, Problem
+from ._errors import CRSError, DataError, Problem, library_problem
 from ._gdal import check_vertices, count_features, expect_driver, prepare
 from ._limits import check_cell_length, open_zip, read_csv_rows, scan_workbook
 from ._text import clean_text
 from .formatting import parse_number
 from .settings import ImportLimits, get_settings
+from .sheet_layout import Skipped, fingerprint, guess_header, header_period
 from .units import fold, try_resolve
 
 WGS84 = "EPSG:4326"
@@ -300,7 +301,7 @@ def read_xlsx_sheets(content: bytes, label: str, *, limits: ImportLimits | None 
 
     limits = limits or get_settings().limits
     what = "bảng tính .xlsx"
-    broken = _unreadable_book(label, zipfile.BadZipFile()).message
+    broken = _UNREADABLE_BOOK
     shapes = scan_workbook(open_zip(content, label, limits, what=what, broken=broken), label, limits)
     try:
         book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
@@ -343,12 +344,14 @@ def read_xlsx_sheets(content: bytes, label: str, *, limits: ImportLimits | None 
     return sheets
 
 
+_UNREADABLE_BOOK = (
+    "không mở được bảng tính: tệp hỏng hoặc không phải .xlsx — mở thử bằng Excel rồi lưu lại "
+    "dạng Excel Workbook (.xlsx)"
+)
+
+
 def _unreadable_book(label: str, exc: BaseException) -> Problem:
-    return Problem(
-        label,
-        "không mở được bảng tính: tệp hỏng hoặc không phải .xlsx — mở thử bằng Excel rồi lưu lại "
-        f"dạng Excel Workbook (.xlsx) (chi tiết: {type(exc).__name__})",
-    )
+    return library_problem(label, _UNREADABLE_BOOK, exc)
 
 
 def _clean_cell(value: object) -> object:
@@ -420,7 +423,13 @@ class Column:
     """As the user wrote it (two header rows joined with " / ")."""
     field: str | None
     year: int | None = None
-    """Set for a year column of the wide layout."""
+    """Set for a year column of the wide layout, and for a commune column under "Thực hiện năm 2024"."""
+    unit: str | None = None
+    """The commune (2020 code) whose figures the column holds: communes in columns."""
+    skip: str = ""
+    """Why the column is not read ("kế hoạch, không phải số liệu thực hiện"); "" when it is."""
+    estimate: bool = False
+    """The header says the figures are estimates ("Ước thực hiện năm 2024")."""
 
 
 @dataclass
@@ -437,6 +446,8 @@ class Record:
     """Cells of the columns that name no field, by column index."""
     geometry: BaseGeometry | None = None
     """The feature's geometry in :attr:`Table.crs` (vector files only)."""
+    line: Sequence[object] = ()
+    """Every cell of the row as read, by column index (spreadsheets)."""
 
 
 @dataclass
@@ -456,6 +467,18 @@ class Table:
     """True for GIS files (geometries come with the records)."""
     fmt: str = ""
     """The file's format (see :data:`FORMATS`)."""
+    title_lines: list[str] = field(default_factory=list)
+    """The text lines above the header, one per row (the title, "Kèm theo Báo cáo số …")."""
+    skipped: list[Skipped] = field(default_factory=list)
+    """Rows passed over while reading (the column-number row under the header)."""
+    blank_rows: list[int] = field(default_factory=list)
+    """The blank rows under the header (spreadsheet numbers)."""
+    fingerprint: str = ""
+    """The layout's key (:func:`~borderplan_geo.sheet_layout.fingerprint` of the guessed header)."""
+    guessed_header: tuple[int, ...] = ()
+    """The header rows (0-based) :func:`~borderplan_geo.sheet_layout.guess_header` found."""
+    found: bool = True
+    """False when no known header was found and the guessed one stands in (see the mapping step)."""
 
     @property
     def fields(self) -> set[str]:
@@ -472,7 +495,14 @@ class Table:
     @property
     def year_columns(self) -> dict[int, str]:
         """Wide layout: year → header."""
-        return {c.year: c.header for c in self.columns if c.year is not None}
+        return {
+            c.year: c.header for c in self.columns if c.year is not None and c.unit is None and not c.skip
+        }
+
+    @property
+    def unit_columns(self) -> list[Column]:
+        """Communes in columns: the columns that hold one commune's figures."""
+        return [c for c in self.columns if c.unit is not None and not c.skip]
 
 
 def _combine(top: Sequence[object], bottom: Sequence[object]) -> list[tuple[object, object]]:
@@ -505,24 +535,47 @@ def _pair_header(t: object, b: object) -> tuple[str, list[object]]:
 def _score(cands: Sequence[Sequence[object]], index: Mapping[str, str], years: bool) -> int:
     fields: set[str] = set()
     n_years = 0
+    communes: set[str] = set()
     for options in cands:
         for opt in options:
             f = match_field(opt, index)
             if f:
                 fields.add(f)
                 break
-            if years and header_year(opt) is not None:
+            if years and (header_year(opt) is not None or _text_period(opt)):
                 n_years += 1
                 break
-    return len(fields) + n_years
+            code = _commune_header(opt) if years else None
+            if code:
+                communes.add(code)
+                break
+    # Communes count as a header only side by side (one commune in a row is a row of figures).
+    return len(fields) + n_years + (len(communes) if len(communes) >= 2 else 0)
+
+
+def _text_period(text: object) -> bool:
+    """A text header naming a year's figures or plan ("Thực hiện năm 2024", "KH 2025")."""
+    return isinstance(text, str) and header_period(text) is not None
+
+
+def _commune_header(text: object) -> str | None:
+    """The commune a header names ("Xã Tân Hộ Cơ", "X. Bình Phú"), never a bare code."""
+    if not isinstance(text, str) or not text.strip() or text.strip().isdigit() or len(text) > 60:
+        return None
+    unit = try_resolve(text)
+    return unit.code if unit else None
+
+
+def _communes_in(row: Sequence[object]) -> set[str]:
+    return {code for cell in row if (code := _commune_header(cell))}
 
 
 def _looks_like_data(row: Sequence[object]) -> bool:
-    """A row holding a commune's name is data, not a second header row."""
-    for cell in row:
-        if isinstance(cell, str) and not cell.strip().isdigit() and try_resolve(cell) is not None:
-            return True
-    return False
+    """A row holding one commune's name is data, not a second header row.
+
+    Two or more communes side by side are the header of a table with communes in columns.
+    """
+    return len(_communes_in(row)) == 1
 
 
 def _continues_header(top: Sequence[object], bottom: Sequence[object]) -> bool:
@@ -560,7 +613,13 @@ def _numbering_row(row: Sequence[object]) -> bool:
 
 
 def table_from_sheet(
-    sheet: Sheet, label: str, synonyms: Mapping[str, Sequence[str]], *, years: bool = False
+    sheet: Sheet,
+    label: str,
+    synonyms: Mapping[str, Sequence[str]],
+    *,
+    years: bool = False,
+    header: Sequence[int] | None = None,
+    roles: Mapping[str, str] | None = None,
 ) -> Table | None:
     """Find the header of a sheet and read its records; ``None`` when no header is found.
 
@@ -569,10 +628,20 @@ def table_from_sheet(
     synonyms
         Field → the headers people write for it.
     years
-        Recognise year columns (the wide layout: one column per year).
+        Recognise year columns (one column per year), commune columns (one
+        column per commune, a year over them: "Thực hiện năm 2024") and the
+        columns to pass over ("Kế hoạch năm 2025").
+    header
+        The header's rows (0-based; one or two), when known: a user's mapping
+        reads the header :func:`~borderplan_geo.sheet_layout.guess_header` found.
+    roles
+        What a user said columns are (header → role of
+        :data:`~borderplan_geo.sheet_layout.ROLES`, ``year:2024``, ``commune:29929``).
     """
     index = _synonym_index(synonyms)
     cells = sheet.cells
+    if header:
+        return _read_table(sheet, label, index, years, header[0], len(header) > 1, roles or {})
     best: tuple[int, int, bool] | None = None  # (score, row index, two rows)
     scan = min(len(cells), HEADER_SCAN_ROWS)
     singles = [_score([[c] for c in cells[r]], index, years) for r in range(min(len(cells), scan + 1))]
@@ -595,6 +664,21 @@ def table_from_sheet(
     if best is None or best[0] < 2:
         return None
     _, r, two = best
+    return _read_table(sheet, label, index, years, r, two, roles or {})
+
+
+def _read_table(
+    sheet: Sheet,
+    label: str,
+    index: Mapping[str, str],
+    years: bool,
+    r: int,
+    two: bool,
+    roles: Mapping[str, str],
+) -> Table:
+    """The table under a header found at row ``r`` (0-based), one or two rows deep."""
+    cells = sheet.cells
+    two = two and r + 1 < len(cells)
     tops: list[object] = []
     if two:
         combined = _combine(cells[r], cells[r + 1])
@@ -604,52 +688,156 @@ def table_from_sheet(
         heads = [("" if _blank(c) else str(c), [c]) for c in cells[r]]
     columns: list[Column] = []
     taken: set[str] = set()
+    communes_across = years and len(_communes_in([o[0] for _, o in heads])) >= 2
     for i, (text, options) in enumerate(heads):
-        name: str | None = None
-        year: int | None = None
-        top_year = header_year(tops[i]) if years and i < len(tops) else None
-        if top_year is not None and match_field(options[0], index) in (None, "value"):
-            # "Năm 2025" over "Giá trị (%)": the values of 2025 (the wide layout).
-            columns.append(Column(i, text, None, top_year))
-            continue
-        for opt in options:
-            name = match_field(opt, index)
-            if name:
-                break
-            if years:
-                year = header_year(opt)
-                if year is not None:
-                    break
-        if name in taken:
-            name = None  # a second column for the same field: the first one wins
-        if name:
-            taken.add(name)
         if isinstance(text, str) and text.endswith(".0") and text[:-2].isdigit():
             text = text[:-2]
-        columns.append(Column(i, text, name, year))
+        column = _column(i, text, options, tops[i] if i < len(tops) else None, index, years, communes_across)
+        if column.field in taken and column.field != "row_no":
+            column.field = None  # a second column for the same field: the first one wins
+        if column.field:
+            taken.add(column.field)
+        columns.append(column)
+    _apply_roles(columns, roles, taken)
     first = r + (2 if two else 1)
     title_parts = [sheet.name] if sheet.name else []
+    title_lines: list[str] = []
     for above in cells[:r]:
-        title_parts += [str(c) for c in above if isinstance(c, str) and c.strip()]
+        line = [str(c) for c in dict.fromkeys(c for c in above if isinstance(c, str) and c.strip())]
+        title_parts += line
+        if line:
+            title_lines.append(" ".join(line))
     records: list[Record] = []
+    skipped: list[Skipped] = []
+    blank: list[int] = []
     for i in range(first, len(cells)):
         row = cells[i]
-        if all(_blank(c) for c in row) or _numbering_row(row):
+        if all(_blank(c) for c in row):
+            blank.append(i + 1)
             continue
-        rec = Record(i + 1, {})
+        if _numbering_row(row):
+            skipped.append(Skipped(label, "dòng đánh số cột (1), (2), (3)… dưới tiêu đề", row=i + 1))
+            continue
+        rec = Record(i + 1, {}, line=row)
         for col in columns:
             value = row[col.index] if col.index < len(row) else None
             if col.field:
                 rec.cells[col.field] = value
-            elif col.year is not None:
+            elif col.year is not None and col.unit is None and not col.skip:
                 rec.years[col.year] = value
             elif not _blank(value):
                 rec.other[col.index] = value
         if all(_blank(v) for v in [*rec.cells.values(), *rec.years.values(), *rec.other.values()]):
+            blank.append(i + 1)
             continue
         records.append(rec)
     header_rows = (r + 1, r + 2) if two else (r + 1,)
-    return Table(label, columns, records, " ".join(title_parts), header_rows)
+    return Table(
+        label,
+        columns,
+        records,
+        " ".join(title_parts),
+        header_rows,
+        title_lines=title_lines,
+        skipped=skipped,
+        blank_rows=blank,
+    )
+
+
+def _column(
+    i: int,
+    text: str,
+    options: Sequence[object],
+    top: object,
+    index: Mapping[str, str],
+    years: bool,
+    communes_across: bool,
+) -> Column:
+    """One column from its header: a field, a year's figures, a commune's figures, or one to pass over."""
+    period = header_period(top) if years and top is not None and not _blank(top) else None
+    bottom = options[0]
+    code = _commune_header(bottom) if communes_across else None
+    if code is not None:
+        # Communes in columns: "Thực hiện năm 2024" over "Xã Tân Hộ Cơ | Xã Bình Phú | …".
+        if period is None:
+            return Column(i, text, None, unit=code)
+        return Column(
+            i,
+            text,
+            None,
+            period.year,
+            unit=code,
+            skip=_period_skip(period),
+            estimate=period.kind == "estimate",
+        )
+    if period is not None and match_field(bottom, index) in (None, "value"):
+        # "Năm 2025" over "Giá trị (%)": the values of 2025 (the wide layout).
+        return Column(
+            i, text, None, period.year, skip=_period_skip(period), estimate=period.kind == "estimate"
+        )
+    for opt in options:
+        name = match_field(opt, index)
+        if name:
+            column = Column(i, text, name)
+            if period is not None and name == "total":
+                column.year = period.year  # "Thực hiện năm 2024" over "Bình quân 3 xã"
+            return column
+        if years:
+            found = header_period(opt)
+            if found is not None:
+                return Column(
+                    i, text, None, found.year, skip=_period_skip(found), estimate=found.kind == "estimate"
+                )
+    return Column(i, text, None)
+
+
+def _period_skip(period: object) -> str:
+    kind = getattr(period, "kind", "actual")
+    if kind == "plan":
+        return "kế hoạch (mục tiêu), không phải số liệu thực hiện"
+    if kind == "partial":
+        return "số liệu một phần năm (tháng, quý), không phải cả năm"
+    return ""
+
+
+_ROLE_FIELDS = {"commune": "unit", "year": "year", "indicator": "indicator", "value": "value"}
+
+
+def _apply_roles(columns: list[Column], roles: Mapping[str, str], taken: set[str]) -> None:
+    """Set what a user said columns are, by header (or column letter: "C")."""
+    if not roles:
+        return
+    by_key = {header_keys(k)[1]: v for k, v in roles.items()}
+    for col in columns:
+        role = by_key.get(header_keys(col.header)[1]) if col.header else None
+        if role is None:
+            role = by_key.get(fold(column_letter(col.index)))
+        if role is None:
+            continue
+        col.year, col.unit, col.skip, col.estimate = None, None, "", False
+        if role == "skip":
+            col.field, col.skip = None, "người nhập chọn bỏ qua cột này"
+        elif role.startswith("year:"):
+            col.field, col.year = None, int(role.split(":", 1)[1])
+        elif role.startswith("commune:"):
+            col.field, col.unit = None, role.split(":", 1)[1]
+        else:
+            name = _ROLE_FIELDS.get(role, role)
+            for other in columns:
+                if other is not col and other.field == name:
+                    other.field = None  # the user's choice wins over the guess
+            col.field = name
+            taken.add(name)
+
+
+def column_letter(index: int) -> str:
+    """A column as a spreadsheet names it: 0 → "A", 27 → "AB"."""
+    out = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        out = chr(65 + rem) + out
+    return out
 
 
 def table_from_frame(
@@ -679,7 +867,10 @@ def table_from_frame(
     geoms = list(frame.geometry)
     for i, rec in enumerate(frame[names].to_dict("records")):
         cells = {c.field: _clean_cell(_plain(rec[names[c.index]])) for c in columns if c.field}
-        records.append(Record(i + 1, cells, geometry=geoms[i]))
+        other = {c.index: _clean_cell(_plain(rec[names[c.index]])) for c in columns if not c.field}
+        records.append(
+            Record(i + 1, cells, other={k: v for k, v in other.items() if v is not None}, geometry=geoms[i])
+        )
     return Table(label, columns, records, vector=True)
 
 
@@ -718,7 +909,13 @@ def read_vector(
         try:
             layers = [str(x[0]) for x in pyogrio.list_layers(path)]
         except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
-            raise DataError(Problem(label, f"không đọc được tệp: {_gdal_message(exc, path, label)}")) from exc
+            raise DataError(
+                library_problem(
+                    label,
+                    "không đọc được tệp: tệp hỏng hoặc không đúng định dạng",
+                    _clean_gdal(exc, path, label),
+                )
+            ) from exc
         if not layers:
             raise DataError(Problem(label, "tệp không có lớp dữ liệu nào"))
         if len(layers) > 1 and fmt not in ("kml", "kmz"):
@@ -743,15 +940,20 @@ def read_vector(
                         frame = gpd.read_file(path, layer=layer, engine="pyogrio")
                 for w in caught:
                     problems.append(
-                        Problem(
+                        library_problem(
                             label,
-                            f"GDAL cảnh báo khi đọc tệp: {_clean_gdal(w.message, path, label)}",
+                            "thư viện đọc bản đồ (GDAL) cảnh báo khi đọc tệp: kiểm tra lại kết quả trên bản đồ",
+                            _clean_gdal(w.message, path, label),
                             severity="warning",
                         )
                     )
             except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
                 raise DataError(
-                    Problem(label, f"không đọc được lớp '{layer}': {_gdal_message(exc, path, label)}")
+                    library_problem(
+                        label,
+                        f"không đọc được lớp '{layer}': tệp hỏng hoặc không đúng định dạng",
+                        _clean_gdal(exc, path, label),
+                    )
                 ) from exc
             frames.append(frame)
     crs = frames[0].crs
@@ -804,10 +1006,6 @@ def _clean_gdal(text: object, path: Path | str, label: str) -> str:
     return out.split("; It might help")[0].strip()
 
 
-def _gdal_message(exc: BaseException, path: Path | str, label: str) -> str:
-    return f"tệp hỏng hoặc không đúng định dạng ({_clean_gdal(exc, path, label)})"
-
-
 def read_user_file(
     filename: str,
     content: bytes,
@@ -815,11 +1013,17 @@ def read_user_file(
     *,
     years: bool = False,
     limits: ImportLimits | None = None,
+    roles: Mapping[str, str] | None = None,
+    fallback: bool = False,
 ) -> tuple[list[Table], list[Problem]]:
     """Read any supported file into tables (one per worksheet with a header).
 
     ``limits`` (default: the settings') bound what the file may hold; they are
-    checked before the file is read.
+    checked before the file is read. ``roles`` are what a user said columns
+    are (see :func:`table_from_sheet`). With ``fallback``, a sheet whose header
+    is not recognised is still read under the header
+    :func:`~borderplan_geo.sheet_layout.guess_header` finds
+    (:attr:`Table.found` false), so that the importer can ask which column is which.
 
     Raises
     ------
@@ -847,7 +1051,15 @@ def read_user_file(
         if not any(any(not _blank(c) for c in row) for row in sheet.cells):
             continue
         sheet_label = f"{label} [trang '{sheet.name}']" if several else label
-        found = table_from_sheet(sheet, sheet_label, synonyms, years=years)
+        guess = guess_header(sheet.cells)
+        found = _sheet_table(sheet, sheet_label, synonyms, years, guess, roles)
+        if found is None and fallback and guess:
+            found = table_from_sheet(sheet, sheet_label, synonyms, years=years, header=guess)
+            if found is not None:
+                found.found = False
+        if found is not None:
+            found.guessed_header = guess
+            found.fingerprint = fingerprint(sheet.cells, guess) if guess else ""
         if found is None:
             if several:
                 problems.append(
@@ -877,6 +1089,32 @@ def read_user_file(
             )
         )
     return tables, problems
+
+
+def _sheet_table(
+    sheet: Sheet,
+    label: str,
+    synonyms: Mapping[str, Sequence[str]],
+    years: bool,
+    guess: tuple[int, ...],
+    roles: Mapping[str, str] | None,
+) -> Table | None:
+    """The sheet's table; with ``roles``, under the header (found or guessed) that names their columns."""
+    found = table_from_sheet(sheet, label, synonyms, years=years, roles=roles)
+    if not roles or not guess:
+        return found
+    keys = {header_keys(k)[1] for k in roles}
+
+    def named(table: Table | None) -> int:
+        if table is None:
+            return -1
+        heads = {header_keys(c.header)[1] for c in table.columns} | {
+            fold(column_letter(c.index)) for c in table.columns
+        }
+        return len(keys & heads)
+
+    guessed = table_from_sheet(sheet, label, synonyms, years=years, header=guess, roles=roles)
+    return guessed if named(guessed) > named(found) else found
 
 
 # --- numbers in coordinates ------------------------------------------------------------------------
@@ -924,7 +1162,11 @@ def parse_coordinate(value: object) -> float:
 # --- CRS and the VN-2000 datum shift ---------------------------------------------------------------
 
 
-def parse_crs(text: object, *, label: str = "--crs") -> CRS:
+#: How messages name the coordinate system a user chose when importing.
+CHOSEN_CRS = "hệ tọa độ đã chọn"
+
+
+def parse_crs(text: object, *, label: str = CHOSEN_CRS) -> CRS:
     """A CRS from "EPSG:5897", "5897", a WKT or PROJ string.
 
     Raises
@@ -941,10 +1183,12 @@ def parse_crs(text: object, *, label: str = "--crs") -> CRS:
         return CRS.from_user_input(raw)
     except (ProjCRSError, ValueError, TypeError) as exc:
         raise CRSError(
-            Problem(
+            library_problem(
                 label,
                 f"hệ tọa độ '{text}' không hợp lệ: dùng dạng EPSG:NNNN, ví dụ EPSG:4326 (kinh độ/vĩ độ WGS84), "
                 f"{VN2000_TM3} (VN-2000 TM-3 105°, Đồng Tháp) hoặc {VN2000_UTM48} (VN-2000 UTM 48N)",
+                exc,
+                option="crs",
             )
         ) from exc
 
@@ -1023,10 +1267,12 @@ def _transformers(wkt: str) -> tuple[_Fn, _Fn]:
         back = Transformer.from_crs(wgs84, crs, always_xy=True, allow_ballpark=False)
     except ProjError as exc:
         raise CRSError(
-            Problem(
-                "--crs",
+            library_problem(
+                CHOSEN_CRS,
                 f"không có phép chuyển chính xác từ {crs.name} sang WGS84: xuất lại tệp theo WGS84 "
                 f"(EPSG:4326) hoặc VN-2000 ({VN2000_TM3})",
+                exc,
+                option="crs",
             )
         ) from exc
 
@@ -1058,7 +1304,9 @@ def to_wgs84(x: Any, y: Any, crs: CRS | str | int) -> tuple[Any, Any]:
     try:
         lon, lat = _transformers(c.to_wkt())[0](xs, ys)
     except ProjError as exc:
-        raise CRSError(Problem("--crs", f"không chuyển được tọa độ theo {crs_label(c)}: {exc}")) from exc
+        raise CRSError(
+            library_problem(CHOSEN_CRS, f"không chuyển được tọa độ theo {crs_label(c)}", exc)
+        ) from exc
     return (float(lon[0]), float(lat[0])) if scalar else (lon, lat)
 
 
@@ -1069,7 +1317,9 @@ def from_wgs84(lon: Any, lat: Any, crs: CRS | str | int) -> tuple[Any, Any]:
     try:
         x, y = _transformers(c.to_wkt())[1](xs, ys)
     except ProjError as exc:
-        raise CRSError(Problem("--crs", f"không chuyển được tọa độ sang {crs_label(c)}: {exc}")) from exc
+        raise CRSError(
+            library_problem(CHOSEN_CRS, f"không chuyển được tọa độ sang {crs_label(c)}", exc)
+        ) from exc
     return (float(x[0]), float(y[0])) if scalar else (x, y)
 
 

@@ -30,9 +30,9 @@ from borderplan_geo import cli
 from borderplan_geo._errors import DataError, StaleSaveError
 from borderplan_geo.boundaries import OFFICIAL_DIR, read_units
 from borderplan_geo.dataset import read_dataset
-from borderplan_geo.importing import Preview, add_import_command, commit, preview
+from borderplan_geo.importing import Preview, add_import_command, cli_hint, commit, preview
 from borderplan_geo.indicators import CRITERIA_FILE, VALUES_FILE, read_criteria, read_values
-from borderplan_geo.io import from_wgs84
+from borderplan_geo.io import CHOSEN_CRS, from_wgs84
 from borderplan_geo.layers import layer_file, read_layer
 from borderplan_geo.store import DataSource, Store, Version
 from borderplan_geo.targets import TARGETS_FILE, Target, read_targets
@@ -177,7 +177,9 @@ def test_shapefile_without_prj_is_refused_with_the_crs_to_use(
     pv = preview("layer", "tram.zip", content, source, layer="water_stations")
     assert not pv.can_commit
     text = "\n".join(str(p) for p in pv.errors)
-    assert "tram.zip" in text and ".prj" in text and "--crs EPSG:5897" in text
+    assert "tram.zip" in text and ".prj" in text and "chọn hệ tọa độ EPSG:5897" in text
+    assert "--" not in text  # the library names no command-line flag; the command line adds its own
+    assert any("--crs EPSG:5897" in cli_hint(p) for p in pv.errors)
     assert not store_path.exists()
     # The hint works.
     fixed = preview("layer", "tram.zip", content, source, layer="water_stations", crs="EPSG:5897")
@@ -218,7 +220,7 @@ def test_vn2000_xy_columns_in_a_spreadsheet(source: DataSource) -> None:
     text = "Mã;Tên;Tọa độ X (VN-2000);Tọa độ Y (VN-2000);Nguồn\n"
     text += f"WS-9;Trạm nước;{y:.3f};{x:.3f};đo đạc\n".replace(".", ",")
     pv = preview("layer", "tram.csv", csv_bytes(text), source, layer="water_stations")
-    assert any("--crs EPSG:5897" in p.message for p in pv.errors)
+    assert any("EPSG:5897" in p.message and "--crs EPSG:5897" in cli_hint(p) for p in pv.errors)
     pv = preview("layer", "tram.csv", csv_bytes(text), source, layer="water_stations", crs="EPSG:5897")
     assert not pv.errors, pv.report()
     assert any("tọa độ Bắc (northing)" in p.message for p in pv.warnings)
@@ -389,7 +391,12 @@ def test_boundaries_official_file_replaces_the_approximate_ones(
     path = tmp_path / "ranh_gioi_xa.gpkg"
     frame.to_file(path)
     pv = preview(
-        "boundaries", "Ranh giới xã.gpkg", path.read_bytes(), source, default_source="Sở TN&MT Đồng Tháp"
+        "boundaries",
+        "Ranh giới xã.gpkg",
+        path.read_bytes(),
+        source,
+        default_source="Sở TN&MT Đồng Tháp",
+        accuracy="official",  # the user says so: never taken as official otherwise
     )
     assert not pv.errors, pv.report()
     assert pv.target == f"{OFFICIAL_DIR}/ranh_gioi_xa.geojson"
@@ -478,7 +485,7 @@ BAD_INPUTS: list[tuple[str, str, str, Builder, dict[str, str], tuple[str, ...], 
         "thieu_cot.csv",
         _bytes(csv_bytes("Xã;Chỉ tiêu;Giá trị;Nguồn\nTân Hộ Cơ;clean_water;96;BC\n")),
         {},
-        ("thiếu cột 'Năm'",),
+        ("không biết số liệu của năm nào", "--year"),
         1,
     ),
     (
@@ -719,10 +726,12 @@ def test_bad_input_is_explained_and_saves_nothing(
     before = digest(store_path)
     pv = preview(kind, filename, build(tmp_path), source, **options)  # type: ignore[arg-type]
     assert not pv.can_commit
-    matching = [p for p in pv.errors if all(n in str(p) for n in needles)]
-    assert matching, pv.report()
+    # What the command line prints: the message, and the option it names for the fix.
+    matching = [p for p in pv.errors if all(n in str(p) + cli_hint(p) for n in needles)]
+    assert matching, pv.report(hint=cli_hint)
     problem = matching[0]
-    assert problem.file.startswith(filename) or problem.file == "--crs"
+    assert "--" not in problem.message  # never a command-line flag in a message the app shows too
+    assert problem.file.startswith(filename) or problem.file == CHOSEN_CRS
     if row is not None:
         assert problem.row == row and f"dòng {row}" in str(problem)
     with pytest.raises(DataError):
@@ -850,7 +859,7 @@ def test_cli_dry_run_saves_nothing(
     assert (
         "--dry-run: chưa lưu gì" in out
         and "cập nhật 1" in out
-        and "29929/clean_water/2023 · value: 97.2 → 96.5" in out
+        and "Xã Tân Hộ Cơ · Hộ dân sử dụng nước sạch, hợp vệ sinh · năm 2023 · Giá trị: 97,2 → 96,5" in out
     )
     assert not store_path.exists()
 
@@ -880,7 +889,8 @@ def test_cli_import_then_validate_passes(
         str(data_copy),
     )
     assert code == 0, out + err
-    assert "đã lưu projects/water_stations.geojson" in out
+    assert "Đã lưu lớp bản đồ từ tệp tram.zip vào kho dữ liệu của người dùng" in out
+    assert f"({store_path})" in out and "phiên bản 1 của projects/water_stations.geojson" in out
     assert Store(store_path).audit_log()[0]["author"] == "anh Tâm"
     result = subprocess.run(
         [sys.executable, "-m", "borderplan_geo", "validate", "--data", str(data_copy)],

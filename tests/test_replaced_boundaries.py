@@ -144,7 +144,9 @@ def test_the_border_drawn_follows_the_new_outer_edge(replaced: Dataset) -> None:
     assert shapely.hausdorff_distance(line, old) > 1500.0
     plan = shapely.union_all(list(units[units["code"].isin(PLAN_CODES)].geometry))
     assert line.difference(plan.buffer(1.0)).length < 1.0
-    assert replaced.national_border.iloc[0]["accuracy"] == "official"
+    # as sure as the units it is drawn from: an import is "tham khảo" unless the user said otherwise
+    assert set(replaced.units_2020["accuracy"]) == {"reference"}
+    assert replaced.national_border.iloc[0]["accuracy"] == "reference"
     assert "xã biên giới" in replaced.national_border.iloc[0]["source"]
 
 
