@@ -18,7 +18,7 @@ from streamlit_folium import st_folium
 from app_ui import auth_ui, common
 from borderplan_geo._errors import BorderplanError, DataError, Problem, StaleSaveError
 from borderplan_geo.auth import User, can_edit, is_admin
-from borderplan_geo.boundaries import BOUNDARY_ACCURACY_SHORT
+from borderplan_geo.boundaries import BOUNDARY_ACCURACY_SHORT, outside_note
 from borderplan_geo.dataset import validate
 from borderplan_geo.editing import (
     CRITERIA_FILE,
@@ -28,6 +28,7 @@ from borderplan_geo.editing import (
     load_criteria,
     load_projects,
     load_values,
+    reassign_works,
     save_criteria,
     save_projects,
     save_values,
@@ -149,6 +150,7 @@ def render() -> None:
         _check_panel()
         return
     assert user is not None
+    _outside_panel(user)
     tabs = st.tabs(
         ["Nhập tệp", "Sửa số liệu", "Sửa tiêu chí NTM", "Sửa dự án", "Lịch sử, hoàn tác", "Ranh giới OSM"]
     )
@@ -164,6 +166,47 @@ def render() -> None:
         _history_tab(user)
     with tabs[5]:
         _osm_tab(user)
+
+
+def _outside_panel(user: User) -> None:
+    """After new boundaries: the works outside their recorded commune — keep it, or take it from the position."""
+    outside = common.dataset().outside_features
+    if outside.empty:
+        return
+    with st.expander(f"Công trình nằm ngoài xã đã ghi cho nó ({len(outside)}) — sau khi thay ranh giới"):
+        records = outside.to_dict("records")
+        notes = {
+            str(r["id"]): f"{r['name']} ({r['id']}): {outside_note(r)}" for r in records if r["found_code"]
+        }
+        beyond = [f"{r['name']} ({r['id']}): {outside_note(r)}" for r in records if not r["found_code"]]
+        if beyond:
+            st.warning(
+                "Vị trí ở ngoài huyện, không xã nào chứa — kiểm tra lại tọa độ ở thẻ 'Sửa dự án' hoặc nhập lại lớp:"
+            )
+            st.text("\n".join(beyond))
+        st.caption(
+            "Giữ nguyên xã đã ghi: không cần làm gì (bản đồ vẫn đánh dấu các công trình này). "
+            "Hoặc chọn công trình rồi bấm nút để lấy xã theo vị trí; mỗi lớp lưu thành một phiên bản mới, "
+            "hoàn tác được ở thẻ 'Lịch sử, hoàn tác'."
+        )
+        chosen = st.multiselect(
+            "Công trình sẽ gán xã theo vị trí",
+            list(notes),
+            default=list(notes),
+            format_func=lambda i: notes[i],
+            key="reassign_ids",
+        )
+        if st.button("Gán xã theo vị trí", key="reassign", disabled=not chosen):
+            try:
+                saved = reassign_works(
+                    common.source(), outside, ids=chosen, author=user, accounts=_accounts()
+                )
+            except BorderplanError as exc:
+                _show_error(exc)
+                return
+            _refresh()
+            moved = sum(len(r.moved) for r in saved)
+            st.success(f"Đã gán lại xã theo vị trí cho {format_number(moved)} công trình.")
 
 
 def _check_panel() -> None:
@@ -380,7 +423,8 @@ def _review(pv: Preview, user: User) -> None:
     if pv.outside:
         st.warning(
             f"Với ranh giới mới, {len(pv.outside)} công trình, đối tượng nằm ngoài xã đang ghi cho nó: "
-            "kiểm tra lại vị trí hoặc xã của từng công trình sau khi lưu."
+            "sau khi lưu, mục 'Công trình nằm ngoài xã đã ghi cho nó' ở đầu trang cho chọn giữ nguyên xã "
+            "hoặc gán xã theo vị trí."
         )
         st.dataframe(
             common.sheet(

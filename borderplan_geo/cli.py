@@ -13,6 +13,8 @@ export    a map or handout for meetings           --format html|png|pdf --out PA
 import    users' files, checked then saved        KIND FILE [--crs EPSG:NNNN] [--dry-run] [--layer KEY] [--source TEXT]
                                                   [--indicator CODE] [--year Y] [--map "COLUMN=ROLE"]… [--save-map]
                                                   [--accuracy official|reference|approximate] [--user NAME]
+reassign  works outside their commune after new boundaries: list them, or with --apply take the commune
+          from the position                       [--id ID]… [--apply --as NAME]
 
 Every command takes ``--data DIR``; without it the data folder is
 ``$BORDERPLAN_DATA`` or the repository's ``data/``.
@@ -50,8 +52,9 @@ from ._errors import BorderplanError, DataError, StaleSaveError
 from ._export_cli import add_export_command
 from ._text import spreadsheet_frame, terminal_text
 from .auth import add_user_command, command_line_author
+from .boundaries import outside_note
 from .dataset import data_source, load_dataset, validate
-from .editing import undo
+from .editing import reassign_works, undo
 from .formatting import format_number
 from .importing import add_import_command
 from .osm import add_osm_command
@@ -353,6 +356,48 @@ def cmd_undo(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reassign(args: argparse.Namespace) -> int:
+    """``reassign [--id ID]… [--apply --as NAME]``: the works outside their commune; with --apply, move them."""
+    source = data_source(data_dir=args.data)
+    outside = load_dataset(source).outside_features
+    chosen = outside if not args.ids else outside[outside["id"].astype(str).isin(args.ids)]
+    if outside.empty:
+        _out("Không có công trình nào nằm ngoài xã của mình: không cần gán lại.")
+        return 0
+    _out(
+        render_table(
+            [{**r, "note": outside_note(r)} for r in chosen.to_dict("records")],
+            [("id", "Mã"), ("name", "Tên"), ("note", "Vị trí")],
+        )
+    )
+    if not args.apply:
+        _out(
+            f"{len(chosen)} công trình nằm ngoài xã đã ghi. Giữ nguyên: không làm gì. "
+            "Gán xã theo vị trí: chạy lại với --apply --as TÊN (có thể chọn từng công trình bằng --id)."
+        )
+        return 0
+    settings = get_settings(data_dir=args.data)
+    name = (args.author or os.environ.get("BORDERPLAN_USER") or "").strip()
+    if not name:
+        sys.stderr.write(
+            "Lỗi: cần ghi tên người sửa: --as TÊN (hoặc biến môi trường BORDERPLAN_USER); chưa sửa gì.\n"
+        )
+        return 1
+    saved = reassign_works(
+        source,
+        outside,
+        ids=list(args.ids) if args.ids else None,
+        author=command_line_author(settings.users, name),
+        accounts=settings.users,
+    )
+    for r in saved:
+        _out(
+            f"Đã gán lại xã theo vị trí cho {len(r.moved)} công trình của {terminal_text(r.version.path)} "
+            f"(phiên bản {r.version.version}; hoàn tác: python -m borderplan_geo undo {r.version.path} --as TÊN)."
+        )
+    return 0
+
+
 # --- parser -----------------------------------------------------------------------------
 
 
@@ -424,6 +469,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="phiên bản mới nhất bạn đã xem (lệnh history); có người lưu sau đó thì từ chối",
     )
     p.set_defaults(handler=cmd_undo)
+
+    p = sub.add_parser(
+        "reassign",
+        parents=[common],
+        help="công trình nằm ngoài xã của mình sau khi thay ranh giới: liệt kê, hoặc gán xã theo vị trí",
+        description="Không có --apply: chỉ liệt kê (giữ nguyên xã đã ghi). Có --apply: lấy xã từ vị trí, "
+        "lưu thành phiên bản mới (hoàn tác được bằng lệnh undo).",
+    )
+    p.add_argument("--id", dest="ids", action="append", default=[], metavar="ID", help="chỉ công trình này")
+    p.add_argument("--apply", action="store_true", help="lưu: gán xã theo vị trí")
+    p.add_argument(
+        "--as", dest="author", default=None, metavar="TÊN", help="người sửa (mặc định: $BORDERPLAN_USER)"
+    )
+    p.set_defaults(handler=cmd_reassign)
 
     add_user_command(sub, common)
     add_osm_command(sub, common)

@@ -575,3 +575,101 @@ def save_projects(
         note="sửa dự án",
         accounts=accounts,
     )
+
+
+# --- works that new boundaries left outside their commune ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class Reassigned:
+    """One layer file saved by :func:`reassign_works`: its key, the new version, the works moved."""
+
+    layer: str
+    version: Version
+    moved: tuple[str, ...]
+
+
+def reassign_works(
+    source: DataSource,
+    outside: pd.DataFrame,
+    *,
+    ids: Sequence[str] | None = None,
+    author: User | str,
+    accounts: Path | None = None,
+) -> list[Reassigned]:
+    """Give the works outside their commune the commune their position is in, and save.
+
+    ``outside`` is the list the map, ``validate`` and the import review show
+    (:func:`~borderplan_geo.boundaries.features_outside_communes`); ``ids``
+    chooses some of them (default: every one whose position lies in a
+    commune; one outside the district has no commune to take and is refused). The commune is taken from the
+    position by :func:`~borderplan_geo.boundaries.communes_at`, the rule
+    imports use; only ``commune_code``/``commune_name`` change, every other
+    property and the geometry stay as stored. Each layer file is one saved
+    version with its changes in the audit log, so ``undo`` brings it back.
+    Keeping a work's recorded commune is doing nothing.
+
+    Raises
+    ------
+    DataError
+        An id that is not in the list of works outside their commune, or whose
+        position is outside the district (its coordinates need checking).
+    StaleSaveError
+        A layer was saved by someone else meanwhile (nothing written for it).
+    AuthError
+        The author's account no longer exists.
+    """
+    from .boundaries import communes_at
+
+    records = outside.to_dict("records") if len(outside) else []
+    movable = {str(r["id"]) for r in records if str(r.get("found_code") or "")}
+    beyond = {str(r["id"]) for r in records} - movable
+    wanted = movable if ids is None else {str(i) for i in ids}
+    problems = [
+        Problem(
+            "gán lại xã",
+            f"{clean_text(i)}: vị trí ở ngoài huyện Tân Hồng, không xã nào chứa nó — kiểm tra lại tọa độ"
+            if i in beyond
+            else f"{clean_text(i)} không có trong danh sách công trình nằm ngoài xã của mình",
+        )
+        for i in sorted(wanted - movable)
+    ]
+    if problems:
+        raise DataError(problems)
+    units, _ = read_units(source)
+    done: list[Reassigned] = []
+    for key in dict.fromkeys(str(k) for k in outside["layer"]) if len(outside) else []:
+        rel = layer_file(key)
+        content = source.read_bytes(rel)
+        if content is None:
+            continue
+        base_sha = source.version(rel)
+        doc = json.loads(content.decode("utf-8-sig"))
+        changes: list[Change] = []
+        moved: list[str] = []
+        for feature in doc.get("features", []):
+            props = feature.get("properties") or {}
+            fid = str(props.get("id"))
+            if fid not in wanted or not feature.get("geometry"):
+                continue
+            codes = communes_at(shapely.geometry.shape(feature["geometry"]), units)
+            code, name = ";".join(codes), "; ".join(get_unit(c).name for c in codes)
+            for field, new in (("commune_code", code), ("commune_name", name)):
+                if _text(props.get(field)) != new:
+                    changes.append(Change(fid, field, props.get(field), new))
+                    props[field] = new
+            moved.append(fid)
+        new_content = json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+        version = _save(
+            source,
+            rel,
+            new_content,
+            base_sha=base_sha,
+            author=author,
+            changes=changes,
+            note=f"gán lại xã theo vị trí cho {len(moved)} công trình sau khi thay ranh giới",
+            accounts=accounts,
+        )
+        if version is not None:
+            done.append(Reassigned(key, version, tuple(moved)))
+    return done

@@ -269,6 +269,113 @@ def test_works_can_be_moved_to_the_commune_their_position_is_in(replaced: Datase
     assert every.equals(reassign_communes(frame, replaced.units_2020, projects["id"]))
 
 
+def test_the_command_line_lists_then_moves_the_chosen_works_and_undo_brings_them_back(
+    source: DataSource,
+    replaced: Dataset,
+    store_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """§3: the report offers both: keep the recorded commune (the listing changes nothing) or reassign."""
+    from borderplan_geo.cli import main
+
+    monkeypatch.setenv("BORDERPLAN_STORE", str(store_path))
+    monkeypatch.delenv("BORDERPLAN_USER", raising=False)
+    outside = replaced.outside_features
+    movable = outside[(outside["layer"] == PROJECTS_KEY) & (outside["found_code"] != "")]
+    chosen, others = str(movable["id"].iloc[0]), set(outside["id"]) - {str(movable["id"].iloc[0])}
+    assert others, "the test needs works left outside"
+    before = store_path.read_bytes()
+
+    assert main(["reassign", "--data", str(source.data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert chosen in out and "nằm ngoài" in out and "--apply" in out
+    assert store_path.read_bytes() == before  # listing is keeping: nothing written
+
+    assert (
+        main(["reassign", "--data", str(source.data_dir), "--id", "KHONG-CO"]) == 0
+    )  # unknown id: listed, none
+    capsys.readouterr()
+    beyond = outside[outside["found_code"] == ""]
+    if len(beyond):  # a position outside the district has no commune to take: refused, named, nothing written
+        far = [
+            "reassign",
+            "--data",
+            str(source.data_dir),
+            "--apply",
+            "--as",
+            "A",
+            "--id",
+            str(beyond["id"].iloc[0]),
+        ]
+        assert main(far) == 1
+        assert "ngoài huyện" in capsys.readouterr().err
+        assert store_path.read_bytes() == before
+    assert main(["reassign", "--data", str(source.data_dir), "--apply", "--id", chosen]) == 1  # no author
+    assert "--as" in capsys.readouterr().err
+    assert store_path.read_bytes() == before
+
+    assert (
+        main(["reassign", "--data", str(source.data_dir), "--apply", "--as", "Cán bộ A", "--id", chosen]) == 0
+    )
+    assert "1 công trình" in capsys.readouterr().out
+    after = load_dataset(source)
+    assert chosen not in set(after.outside_features["id"])
+    assert others == set(after.outside_features["id"])  # the others keep their recorded commune
+    row = after.projects.set_index("id").loc[chosen]
+    found = str(movable.set_index("id").loc[chosen, "found_code"])
+    assert found in row["commune_code"].split(";") and get_unit(found).name in row["commune_name"]
+    assert row["name"] == replaced.projects.set_index("id").loc[chosen, "name"]  # only the commune changed
+    assert source.store is not None
+    newest = source.store.history(layer_file(PROJECTS_KEY))[0]
+    assert newest.author == "Cán bộ A" and "gán lại xã" in newest.note
+    audit = source.store.audit_log(layer_file(PROJECTS_KEY))
+    assert any(a.get("record") == chosen and a.get("field") == "commune_code" for a in audit)
+
+    assert main(["undo", layer_file(PROJECTS_KEY), "--data", str(source.data_dir), "--as", "Cán bộ A"]) == 0
+    assert chosen in set(load_dataset(source).outside_features["id"])
+
+
+def test_the_data_page_offers_to_keep_or_reassign_and_saves_the_choice(
+    source: DataSource, replaced: Dataset, store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's side of §3: the list with distances, a choice of works, one button; the map then agrees."""
+    import os
+
+    from streamlit.testing.v1 import AppTest
+
+    from borderplan_geo.auth import add_user
+
+    monkeypatch.setenv("BORDERPLAN_STORE", str(store_path))
+    monkeypatch.setenv("BORDERPLAN_DATA", str(source.data_dir))
+    password = "mật-khẩu-đủ-dài-2025"
+    add_user(Path(os.environ["BORDERPLAN_USERS"]), "anh", password, role="editor")
+    at = AppTest.from_string("from app_ui import data_page\ndata_page.render()\n", default_timeout=120)
+    at.run()
+    at.sidebar.text_input(key="login_name").input("anh")
+    at.sidebar.text_input(key="login_password").input(password)
+    next(b for b in at.sidebar.button if b.label == "Đăng nhập").click()
+    at.run()
+    assert not at.exception, at.exception
+    outside = replaced.outside_features
+    panel = next(e for e in at.expander if "nằm ngoài xã" in e.label)
+    assert str(len(outside)) in panel.label
+    chooser = at.multiselect(key="reassign_ids")
+    movable = outside[outside["found_code"] != ""]
+    assert set(chooser.value) == set(movable["id"])  # every one whose position is in a commune is offered
+    beyond = outside[outside["found_code"] == ""]
+    assert len(beyond) and all(str(i) in " ".join(t.value for t in at.text) for i in beyond["id"])
+    assert any("nằm ngoài" in o for o in chooser.options)  # with where it is and how far
+    keep = str(movable["id"].iloc[-1])
+    chooser.unselect(keep)
+    at.run()
+    at.button(key="reassign").click()
+    at.run()
+    assert not at.exception, at.exception
+    assert any("Đã gán lại xã" in m.value for m in at.success)
+    assert set(load_dataset(source).outside_features["id"]) == {keep, *map(str, beyond["id"])}
+
+
 # --- sanity checks: one function, every path -------------------------------------------------------
 
 
