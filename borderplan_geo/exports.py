@@ -105,6 +105,7 @@ from .styles import (
     CLUSTER_COLOR,
     PROJECT_STATUS_COLORS,
     ROAD_STYLES,
+    ROW_OF_HOUSES,
     ZONE_COLORS,
     StatusStyle,
     status_styles,
@@ -191,7 +192,7 @@ def resolve_options(
         try:
             chosen = deck.get(view)
         except KeyError as exc:
-            raise ExportError(str(exc.args[0]) if exc.args else f"không có khung nhìn '{view}'") from None
+            raise ExportError(str(exc.args[0]) if exc.args else f"không có trang chiếu '{view}'") from None
         options = chosen.map_options(year=default_year)
     else:
         options = MapOptions(indicator=indicator or "clean_water", year=default_year)
@@ -544,7 +545,7 @@ def _drop_bootstrap_css(m: folium.Map) -> None:
 # --------------------------------------------------------------------------------------------
 
 #: Point symbols by layer kind: (matplotlib marker, colour, size factor). Colours as in styles.py.
-_POINT_SYMBOLS: dict[str, tuple[str, str, float]] = {
+_POINT_SYMBOLS: dict[str, tuple[str | MplPath, str, float]] = {
     "international": ("*", "#C2185B", 1.9),
     "secondary": ("D", "#C2185B", 1.05),
     "marker": ("^", "#5D4037", 1.1),
@@ -552,7 +553,11 @@ _POINT_SYMBOLS: dict[str, tuple[str, str, float]] = {
     "school": ("s", "#283593", 1.0),
     "health": ("P", "#C62828", 1.15),
     "cluster": ("p", CLUSTER_COLOR, 1.15),
-    "line": ("p", CLUSTER_COLOR, 1.15),
+    "line": (
+        MplPath([((x - 12) / 12, (12 - y) / 12) for x, y in ROW_OF_HOUSES], closed=True),
+        CLUSTER_COLOR,
+        1.3,
+    ),
     "heritage": ("h", "#6A1B9A", 1.15),
     "tourism": (">", "#00838F", 1.05),
     "market": ("H", "#8C510A", 1.1),
@@ -560,7 +565,7 @@ _POINT_SYMBOLS: dict[str, tuple[str, str, float]] = {
     "admin": ("8", "#37474F", 1.05),
     "border_post": ("v", "#1B5E20", 1.15),
 }
-_DEFAULT_POINT = ("o", "#555555", 1.0)
+_DEFAULT_POINT: tuple[str | MplPath, str, float] = ("o", "#555555", 1.0)
 
 #: Project markers: status → (fill style, marker); colour from PROJECT_STATUS_COLORS.
 _PROJECT_MARKERS: dict[str, tuple[str, str]] = {
@@ -1296,7 +1301,7 @@ class _Swatch:
     hatch: str | None = None
     dash: str | None = None
     width: float = 1.0
-    marker: str = "o"
+    marker: str | MplPath = "o"
     fill: str = "full"
     size: float = 1.0
     halo: str | None = None

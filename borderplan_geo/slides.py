@@ -1,4 +1,4 @@
-"""Saved views ("slides") for meetings: ``data/views/slides.json``.
+"""Saved views, shown as slides ("trang chiếu") in meetings: ``data/views/slides.json``.
 
 A saved view is data, not code: a planner adds one by adding an entry to the
 file (or editing it in the app). Each entry names what to show:
@@ -31,6 +31,10 @@ from .units import UnitNameError, resolve_unit
 
 SLIDES_FILE = "views/slides.json"
 KINDS = ("map", "projects", "criteria")
+#: What a slide is called on screen: what a district office says for a slide of a presentation.
+SLIDE_WORD = "Trang chiếu"
+#: Text size on a projector: every text of a slide is at least this large, in CSS pixels.
+PROJECTOR_FONT_PX = 24
 
 
 @dataclass(frozen=True)
@@ -76,7 +80,7 @@ class Deck:
         for v in self.views:
             if v.name == name:
                 return v
-        raise KeyError(f"không có khung nhìn '{name}'; có: {', '.join(v.name for v in self.views)}")
+        raise KeyError(f"không có trang chiếu '{name}'; có: {', '.join(v.name for v in self.views)}")
 
 
 def _tuple(
@@ -112,7 +116,7 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
     layer_keys = {*LAYERS, PROJECTS_KEY}
     for i, raw in enumerate(doc["views"], start=1):
         if not isinstance(raw, dict):
-            problems.append(Problem(label, "mỗi khung nhìn phải là một đối tượng", row=i))
+            problems.append(Problem(label, "mỗi trang chiếu phải là một đối tượng", row=i))
             continue
         before = len(problems)
         name = str(raw.get("name") or "").strip()
@@ -162,9 +166,55 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
             )
         )
     if not views:
-        problems.append(Problem(label, "không có khung nhìn hợp lệ nào"))
+        problems.append(Problem(label, "không có trang chiếu hợp lệ nào"))
         return default_deck(), problems
     return Deck(str(doc.get("title") or default_deck().title), tuple(views)), problems
+
+
+def presentation_options(view: View, year: int) -> MapOptions:
+    """The map of a slide on a projector: large text, high contrast, no tools, the notes above it.
+
+    The presentation page and the offline slideshow draw the same map from this.
+    """
+    return view.map_options(
+        year=year,
+        palette="high_contrast",
+        font_px=PROJECTOR_FONT_PX,
+        controls=False,
+        title=None,
+        legend_symbols_open=view.kind == "projects",
+        show_notes=False,  # the slide's header carries them, in large type
+    )
+
+
+@dataclass(frozen=True)
+class SlideHeader:
+    """The lines above a slide: its title, what it shows, and the honesty warnings."""
+
+    title: str
+    subtitle: str
+    warnings: tuple[str, ...]
+    position: str
+    """"Trang chiếu 3/24"."""
+
+
+def slide_header(dataset: Dataset, view: View, *, index: int, count: int, year: int) -> SlideHeader:
+    """What the presentation page and the offline slideshow write above a slide (one answer for both)."""
+    date = dataset.data_date()
+    parts = [view.note] if view.note else []
+    parts += [f"Năm {year}", f"Dữ liệu cập nhật {date}" if date else ""]
+    flags = view_notes(dataset, view, year)
+    short = []
+    if any("MINH HỌA" in n for n in flags):
+        short.append("⚠ MINH HỌA: có số liệu, công trình giả định, không phải báo cáo")
+    if any("GẦN ĐÚNG" in n for n in flags):
+        short.append("⚠ GẦN ĐÚNG: ranh giới, vị trí")
+    return SlideHeader(
+        title=view.title,
+        subtitle=" · ".join(p for p in parts if p),
+        warnings=tuple(short),
+        position=f"{SLIDE_WORD} {index + 1}/{count}",
+    )
 
 
 def view_notes(dataset: Dataset, view: View, year: int) -> list[str]:
@@ -191,7 +241,7 @@ def load_deck(source: DataSource) -> Deck:
 
 
 def default_deck() -> Deck:
-    """The views shown when a data folder has no slides file."""
+    """The slides shown when a data folder has no slides file."""
     views = [View("tong-quan", "Toàn cảnh 3 xã biên giới", indicator="ntm_status")]
     views += [View(f"chi-tieu-{c}", c, indicator=c) for c in INDICATOR_CODES]
     views += [View("tieu-chi", "19 tiêu chí nông thôn mới", kind="criteria")]
