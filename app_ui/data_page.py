@@ -119,6 +119,8 @@ def _save(action: Callable[[], Version | None]) -> None:
 
 def render() -> None:
     common.compact_page()
+    with st.container(key="bp_scripts"):
+        common.page_scripts()  # Streamlit's own words in Vietnamese
     user = auth_ui.login_box()
     src = common.source()
     st.markdown("#### Dữ liệu: nhập, sửa, lịch sử")
@@ -180,10 +182,11 @@ def _import_tab(user: User) -> None:
         layer = b.selectbox("Lớp", list(LAYERS), format_func=lambda k: LAYERS[k].label, key="imp_layer")
     crs = a.selectbox("Hệ tọa độ", list(CRS_CHOICES), format_func=CRS_CHOICES.__getitem__, key="imp_crs")
     default_source = b.text_input("Nguồn (cho các dòng không ghi nguồn)", key="imp_source")
-    upload = st.file_uploader(
+    upload = common.file_uploader(
         "Chọn tệp",
-        type=["csv", "xlsx", "geojson", "json", "gpkg", "zip", "kml", "kmz"],
+        types=["csv", "xlsx", "geojson", "json", "gpkg", "zip", "kml", "kmz"],
         key="imp_file",
+        max_bytes=common.settings().max_import_bytes,
     )
     if upload is not None and st.button("Kiểm tra tệp", type="primary", key="imp_check"):
         st.session_state["imp_preview"] = preview(
