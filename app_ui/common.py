@@ -380,8 +380,5 @@ def file_uploader(label: str, *, types: list[str], key: str, max_bytes: int) -> 
         unsafe_allow_html=True,
     )
     upload = st.file_uploader(label, type=types, key=key)
-    st.caption(
-        f"Kéo thả tệp vào ô trên hoặc bấm «Chọn tệp». Tối đa {format_size(max_bytes)} mỗi tệp; nhận "
-        f"{', '.join(t.upper() for t in types)}."
-    )
+    st.caption(f"Kéo thả tệp vào ô trên hoặc bấm «Chọn tệp»; tối đa {format_size(max_bytes)} mỗi tệp.")
     return upload

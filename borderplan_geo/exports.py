@@ -38,7 +38,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -772,6 +772,33 @@ def _units_per_point(ax: Axes, extent: tuple[float, float, float, float]) -> flo
     return (extent[1] - extent[0]) / width_pt
 
 
+def scale_labels(
+    length: float, segments: int, left: float, seg: float, width: Callable[[str], float]
+) -> list[tuple[float, str, str]]:
+    """The scale bar's labels: (x, text, alignment), none running into another.
+
+    The last label carries the unit ("2 km", "500 m"), the others the number alone
+    in Vietnamese style ("0,5"). ``0`` and the last are always written; a label in
+    between is dropped when it would come within a space's width of its
+    neighbours (``width`` measures a text in map units).
+    """
+    unit_km = length >= 1000
+    last = format_number(length / 1000 if unit_km else length) + (" km" if unit_km else " m")
+    gap = width(" ")
+    end = left + segments * seg
+    out = [(left, "0", "center")]
+    placed_right = left + width("0") / 2
+    for i in range(1, segments):
+        x = left + i * seg
+        text = format_number(round(i * seg / 1000, 2) if unit_km else i * seg)
+        w = width(text)
+        if x - w / 2 >= placed_right + gap and x + w / 2 + gap <= end:
+            out.append((x, text, "center"))
+            placed_right = x + w / 2
+    out.append((end, last, "left"))
+    return out
+
+
 def _scale_bar(
     ax: Axes, extent: tuple[float, float, float, float], look: _Look
 ) -> tuple[float, float, float, float]:
@@ -782,13 +809,13 @@ def _scale_bar(
     lead = round(length / 10 ** math.floor(math.log10(length)))
     segments = {5: 5, 2: 4}.get(lead, 2)
     seg = length / segments
-    unit_km = length >= 1000
     size = look.scale
     pad = size * 0.8 * u
     bar_h = size * 0.55 * u
     left = x0 + size * 2.2 * u
     bottom = y0 + size * 2.0 * u
-    last = format_number(length / 1000 if unit_km else length) + (" km" if unit_km else " m")
+    labels = scale_labels(length, segments, left, seg, lambda t: _text_width(t, size) * u)
+    last = labels[-1][1]
     box_w = length + pad * 2 + _text_width(last, size) * u * 0.6
     box_h = bar_h + size * 1.35 * u + pad * 2
     _add(
@@ -818,16 +845,12 @@ def _scale_bar(
                 zorder=21,
             ),
         )
-    for i in range(segments + 1):
-        value = i * seg
-        text = format_number(round(value / 1000, 2) if unit_km else value)
-        if i == segments:
-            text = last
+    for x, text, align in labels:
         ax.text(
-            left + i * seg,
+            x,
             bottom + bar_h + size * 0.25 * u,
             text,
-            ha="center" if i < segments else "left",
+            ha=align,
             va="bottom",
             fontsize=size,
             fontfamily=_FONT,

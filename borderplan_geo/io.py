@@ -78,7 +78,7 @@ from pyproj.exceptions import ProjError
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import CRSError, DataError, Problem
-from ._gdal import check_vertices, count_features, expect_driver, prepare
+from ._gdal import check_vertices, count_features, expect_driver, gdal_words, prepare
 from ._limits import check_cell_length, open_zip, read_csv_rows, scan_workbook
 from ._text import clean_text
 from .formatting import parse_number
@@ -745,7 +745,7 @@ def read_vector(
                     problems.append(
                         Problem(
                             label,
-                            f"GDAL cảnh báo khi đọc tệp: {_clean_gdal(w.message, path, label)}",
+                            f"GDAL cảnh báo khi đọc tệp: {gdal_words(w.message, path, label)}",
                             severity="warning",
                         )
                     )
@@ -795,17 +795,8 @@ def zip_has_prj(content: bytes) -> bool:
         return False
 
 
-def _clean_gdal(text: object, path: Path | str, label: str) -> str:
-    """GDAL's words with the temporary path replaced by the user's file name."""
-    raw = str(path)
-    bare = raw.split(":", 1)[1] if ":" in raw and not raw.startswith("/") else raw  # "GeoJSON:/tmp/…"
-    out = str(text).replace(raw, label).replace(bare, label).replace(str(Path(bare).parent), "")
-    out = re.sub(r"/vsi\w+/\S+", label, out)
-    return out.split("; It might help")[0].strip()
-
-
 def _gdal_message(exc: BaseException, path: Path | str, label: str) -> str:
-    return f"tệp hỏng hoặc không đúng định dạng ({_clean_gdal(exc, path, label)})"
+    return f"tệp hỏng hoặc không đúng định dạng: {gdal_words(exc, path, label)}"
 
 
 def read_user_file(

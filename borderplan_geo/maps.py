@@ -721,6 +721,13 @@ def _css(options: MapOptions) -> str:
     f = options.font_px
     small = f if f >= PROJECTOR_PX else max(11, round(f * 0.85))
     cluster = max(30, round(small * 1.5))
+    button = f + 12
+    zoom = (
+        f".leaflet-bar a.leaflet-control-zoom-in, .leaflet-bar a.leaflet-control-zoom-out {{ font-size: {f}px; "
+        f"width: {button}px; height: {button}px; line-height: {button}px; }}"
+        if f >= PROJECTOR_PX
+        else ""
+    )
     return f"""
 .leaflet-container {{ background: #eef1f4; font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; }}
 .bp-legend, .bp-title, .bp-notes {{ background: rgba(255,255,255,0.95); color: #111; border-radius: 6px;
@@ -759,7 +766,7 @@ table.bp-kv td {{ padding: 1px 0; vertical-align: top; max-width: 22em; }}
 .leaflet-tooltip, .leaflet-popup-content {{ font-size: {small}px; }}
 .leaflet-control-layers, .leaflet-control-attribution {{ font-size: {small}px; }}
 .leaflet-control-scale-line {{ font-size: {small}px; line-height: 1.2; }}
-.leaflet-container .marker-cluster div {{ width: {cluster}px; height: {cluster}px; margin: {(40 - cluster) / 2}px 0 0 {(40 - cluster) / 2}px;
+{zoom}.leaflet-container .marker-cluster div {{ width: {cluster}px; height: {cluster}px; margin: {(40 - cluster) / 2}px 0 0 {(40 - cluster) / 2}px;
   border-radius: 50%; font-size: {small}px; font-weight: 700; }}
 .leaflet-container .marker-cluster span {{ line-height: {cluster}px; }}
 """

@@ -68,7 +68,7 @@ def test_map_draws_offline_with_every_layer_and_no_foreign_request(shipped_app: 
     assert "#C2185B" in strokes  # the national border
     assert "#B35806" in strokes  # roads to the border
     assert "#1B7837" in strokes  # the border patrol road
-    assert "Cửa khẩu Quốc tế Dinh Bà" in tooltips
+    assert "Cửa khẩu quốc tế Dinh Bà" in tooltips
     assert "Cụm dân cư" in tooltips or "Tuyến dân cư" in tooltips
     assert "Trạm cấp nước" in tooltips or "trạm cấp nước" in tooltips.lower()
     assert traffic.foreign_hosts(_own(shipped_app)) == set(), traffic.blocked
