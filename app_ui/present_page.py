@@ -56,6 +56,7 @@ _CSS = f"""
 [data-testid="stPopoverBody"] input, [data-testid="stPopoverBody"] button,
 [data-testid="stPopoverBody"] [data-baseweb="select"] div, ul[role="listbox"] li, ul[role="listbox"] li div {{
   font-size: {FONT_PX}px !important; line-height: 1.3;}}
+.st-key-bp_nav [data-testid="stIconMaterial"], [data-testid="stSkipToContent"] {{font-size: {FONT_PX}px !important;}}
 .st-key-bp_nav button {{padding: 0.2rem 0.9rem; min-height: 0;}}
 .st-key-bp_nav p.bp-position {{text-align: center; margin: 0; white-space: nowrap; font-weight: 600;}}
 .st-key-bp_first, .st-key-bp_last, .st-key-bp_scripts {{display: none;}}
