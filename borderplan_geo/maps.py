@@ -589,7 +589,7 @@ class _Declutter(MacroElement):
                     l._icon.classList.add('bp-hidden');
                 });
             }
-            map.on('zoomend resize overlayadd bp:fitted', tidy);
+            map.on('zoomend moveend resize overlayadd bp:fitted', tidy);
             setTimeout(tidy, 0);
         })();
         {% endmacro %}

@@ -227,6 +227,9 @@ def test_every_text_of_the_presentation_page_is_24px_and_labels_never_collide(
                 if _collisions(labels):
                     problems.append(f"{titles[index]}: labels overlap {_collisions(labels)}")
                 view = _retry(lambda: map_frame(page).evaluate(FOCUS_AND_CONTROLS_JS))
+                under = [(b["text"], c["name"]) for b in labels for c in view["controls"] if _overlap(b, c)]
+                if under:
+                    problems.append(f"{titles[index]}: labels under a control: {under}")
                 if view["focus"]:
                     covered = [c for c in view["controls"] if c["covered"]]
                     if covered:
