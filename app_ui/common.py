@@ -5,6 +5,7 @@ Only widgets, caching and display live here; every rule is in ``borderplan_geo``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,7 @@ from borderplan_geo._html import js_value, markdown_text
 from borderplan_geo._text import spreadsheet_frame
 from borderplan_geo.auth import User, can_see_sensitive
 from borderplan_geo.dataset import Dataset, load_dataset
+from borderplan_geo.disclosures import Disclosure
 from borderplan_geo.formatting import format_size
 from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS
 from borderplan_geo.maps import BASEMAP_LABELS
@@ -208,20 +210,15 @@ def resolve_basemap(choice: str) -> tuple[str, str]:
     return (choice if choice == "auto" or choice in BASEMAP_LABELS else "none"), ""
 
 
-def honesty_banner(ds: Dataset, *, illustrative: bool) -> None:
-    """The notes the rules of the house ask for, plainly and in one box."""
-    parts = []
-    if illustrative:
-        parts.append(
-            "**Số liệu minh họa:** một phần số liệu đang hiển thị là giả định để trình diễn, "
-            "**không phải số liệu báo cáo** (mỗi dòng ghi nguồn và dấu “Minh họa”)."
-        )
-    if ds.any_approximate:
-        parts.append(
-            "**Vị trí gần đúng:** ranh giới xã và vị trí công trình không dùng để đo đạc, xác định mốc giới."
-        )
-    if parts:
-        st.warning("  \n".join(parts), icon=":material/warning:")
+def disclosure_banner(found: Sequence[Disclosure]) -> None:
+    """The view's disclosures (decided by the library), plainly and in one box, one line each."""
+    if not found:
+        return
+    lines = "  \n".join(f"**⚠** {md(d.text)}" for d in found)
+    if any(d.severity == "danger" for d in found):
+        st.error(lines, icon=":material/warning:")
+    else:
+        st.warning(lines, icon=":material/warning:")
 
 
 def compact_page() -> None:

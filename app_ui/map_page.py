@@ -12,11 +12,12 @@ from streamlit_folium import st_folium
 
 from app_ui import auth_ui, common
 from borderplan_geo._text import spreadsheet_cell
+from borderplan_geo.disclosures import disclosures
 from borderplan_geo.exports import export_bytes
 from borderplan_geo.formatting import format_number
 from borderplan_geo.layers import PROJECTS_KEY
 from borderplan_geo.maps import MapOptions, build_map, filter_projects
-from borderplan_geo.status import STATUS_LABELS
+from borderplan_geo.status import STATUS_LABELS, status_text
 from borderplan_geo.styles import status_styles
 from borderplan_geo.views import (
     area_row,
@@ -59,7 +60,7 @@ def _map_click(result: dict[str, object] | None) -> None:
 def _status_cell_style(value: object) -> str:
     styles = status_styles()
     for key, label in STATUS_LABELS.items():
-        if value == label:
+        if str(value).split(" · ")[0] == label:  # "Đã đạt · số liệu 1/3 xã cũ" keeps its colour
             s = styles[key]
             return f"background-color: {s.color}; color: {s.text_color}; font-weight: 600"
     return ""
@@ -70,8 +71,6 @@ def render() -> None:
     ds = common.dataset()
     user = auth_ui.login_box()
     ch = common.sidebar(ds, user)
-    status = ds.status(ch.vintage)
-    rows = status[(status["indicator"] == ch.indicator) & (status["year"] == ch.year)]
 
     options = MapOptions(
         indicator=ch.indicator,
@@ -99,10 +98,7 @@ def render() -> None:
         f"#### {common.md(common.indicator_label(ds, ch.indicator))} — năm {ch.year}"
         f" · {'đơn vị trước 1/7/2025' if ch.vintage == 2020 else 'xã từ 1/7/2025'}"
     )
-    illustrative = bool(rows["illustrative"].any()) or bool(
-        projects["illustrative"].any() if len(projects) else False
-    )
-    common.honesty_banner(ds, illustrative=illustrative)
+    common.disclosure_banner(disclosures(ds, options))
     if ch.basemap_note:
         st.caption(f":material/cloud_off: {ch.basemap_note}")
 
@@ -158,7 +154,7 @@ def _summary(ds: common.Dataset, ch: common.Choices) -> None:
         st.metric(
             "Chung 3 xã biên giới",
             common.md(area["value_text"]),
-            delta=f"{STATUS_LABELS[str(area['status'])]} · {common.md(area['gap_text'])}",
+            delta=f"{common.md(status_text(area))} · {common.md(area['gap_text'])}",
             delta_color="off",
             help=common.md(area["reason"]),
         )

@@ -141,7 +141,8 @@ def render() -> None:
             # Home / End: pressed by the keys only (hidden).
             st.button("Trang chiếu đầu", key="bp_first", on_click=_to, args=(0,))
             st.button("Trang chiếu cuối", key="bp_last", on_click=_to, args=(count - 1,))
-    warn = f'<p class="bp-slide-warn">{html_text(" · ".join(header.warnings))}</p>' if header.warnings else ""
+    # What the slide discloses, decided by the library (the map page and every export say the same).
+    warn = f'<p class="bp-slide-warn">{header.disclosures_html()}</p>' if header.disclosures else ""
     st.markdown(f'<p class="bp-slide-sub">{html_text(header.subtitle)}</p>{warn}', unsafe_allow_html=True)
 
     if view.kind == "criteria":

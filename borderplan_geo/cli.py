@@ -55,7 +55,7 @@ from .formatting import format_number
 from .importing import add_import_command
 from .osm import add_osm_command
 from .settings import PLAN_YEARS, get_settings
-from .status import STATUS_COLUMNS
+from .status import STATUS_COLUMNS, status_text
 from .targets import INDICATOR_CODES, KINDS, SCOPES
 from .units import unit_name
 
@@ -204,16 +204,17 @@ def cmd_status(args: argparse.Namespace) -> int:
         )
         sys.stdout.write(buf.getvalue())
     else:
+        shown = [{**r, "status_text": status_text(r)} for r in records]
         _out(
             render_table(
-                records,
+                shown,
                 [
                     ("unit_name", "Đơn vị"),
                     ("indicator_name", "Chỉ tiêu"),
                     ("year", "Năm"),
-                    ("value", "Giá trị"),
-                    ("target", "Mục tiêu"),
-                    ("status_label", "Tình trạng"),
+                    ("value_text", "Giá trị"),
+                    ("target_text", "Mục tiêu"),
+                    ("status_text", "Tình trạng"),
                     ("reason", "Lý do"),
                     ("illustrative", "Minh họa"),
                 ],

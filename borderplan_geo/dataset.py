@@ -21,9 +21,20 @@ import geopandas as gpd
 import pandas as pd
 
 from ._errors import DataError, Problem
-from .boundaries import METRIC, dissolve_2025, district_outline, read_border, read_units
+from .boundaries import (
+    METRIC,
+    border_is_users,
+    dissolve_2025,
+    district_outline,
+    features_outside_communes,
+    national_border,
+    official_file,
+    outside_problems,
+    read_border,
+    read_units,
+)
 from .indicators import IndicatorData, read_indicators
-from .layers import LAYERS, PROJECTS_KEY, read_all_layers
+from .layers import LAYERS, PROJECTS_KEY, layer_file, read_all_layers
 from .settings import Settings, get_settings
 from .status import status_table
 from .store import DataSource, Store
@@ -44,8 +55,15 @@ class Dataset:
     border: gpd.GeoDataFrame
     layers: dict[str, gpd.GeoDataFrame]
     warnings: list[Problem] = field(default_factory=list)
+    units_replaced: bool = False
+    """True once the shipped approximate units were replaced (official file, import, OSM)."""
+    border_users: bool = False
+    """True when the border line is the users' own (see :func:`~borderplan_geo.boundaries.border_is_users`)."""
+    outside: pd.DataFrame | None = field(default=None, repr=False)
+    """Works outside their commune (:func:`~borderplan_geo.boundaries.features_outside_communes`)."""
     _status: dict[int, pd.DataFrame] = field(default_factory=dict, repr=False)
     _units_2025: gpd.GeoDataFrame | None = field(default=None, repr=False)
+    _national_border: gpd.GeoDataFrame | None = field(default=None, repr=False)
 
     @property
     def data_dir(self) -> Path:
@@ -57,6 +75,22 @@ class Dataset:
         if self._units_2025 is None:
             self._units_2025 = dissolve_2025(self.units_2020)
         return self._units_2025
+
+    @property
+    def national_border(self) -> gpd.GeoDataFrame:
+        """The border line every map draws: the file, or the new units' outer edge (computed once)."""
+        if self._national_border is None:
+            self._national_border = national_border(
+                self.units_2020, self.border, replaced=self.units_replaced, users_line=self.border_users
+            )
+        return self._national_border
+
+    @property
+    def outside_features(self) -> pd.DataFrame:
+        """Works and layer features now outside their commune (computed once)."""
+        if self.outside is None:
+            self.outside = features_outside_communes(self.layers, self.units_2020)
+        return self.outside
 
     def units(self, vintage: int) -> gpd.GeoDataFrame:
         """The units of one vintage."""
@@ -189,8 +223,17 @@ def read_dataset(source: DataSource) -> tuple[Dataset | None, list[Problem]]:
     errors = [x for x in problems if x.severity == "error"]
     if errors or indicators is None or units_2020 is None or border is None or layers is None:
         return None, problems
+    outside = features_outside_communes(layers, units_2020)
+    problems += outside_problems(outside, {k: layer_file(k) for k in layers})
     warnings = [x for x in problems if x.severity != "error"]
-    return Dataset(source, targets, indicators, units_2020, border, layers, warnings), problems
+    replaced = official_file(source) is not None or bool((units_2020["accuracy"] != "approximate").any())
+    dataset = Dataset(source, targets, indicators, units_2020, border, layers, warnings)
+    dataset.units_replaced, dataset.border_users, dataset.outside = (
+        replaced,
+        border_is_users(source, border),
+        outside,
+    )
+    return dataset, problems
 
 
 def load_dataset(source: DataSource | None = None) -> Dataset:

@@ -22,9 +22,12 @@ offers them as downloads, the command line writes them to disk):
     and projects). Vietnamese text uses DejaVu Sans, which ships with
     matplotlib.
 
-Honesty travels with every output: illustrative figures and approximate
-positions say so on the page, the data date and the sources are printed, and
-defence and security items (``sensitive``) are left out unless asked for.
+Honesty travels with every output: what a view must disclose (illustrative
+figures, approximate boundaries and positions, partial communes, sensitive
+items shown or hidden) is decided by
+:func:`~borderplan_geo.disclosures.disclosures` and printed on the page; the
+data date and the sources are printed, and defence and security items
+(``sensitive``) are left out unless asked for.
 """
 
 from __future__ import annotations
@@ -92,14 +95,16 @@ from . import assets
 from ._errors import BorderplanError, DataError
 from ._html import html_text, js_value, script_hashes
 from .boundaries import METRIC, WGS84
-from .criteria import CRITERIA, LEVEL_LABELS, meets
+from .criteria import CRITERIA, LEVEL_LABELS, ntm_standing
 from .dataset import Dataset
+from .disclosures import Disclosure, disclosures, view_status_rows
 from .formatting import format_number
-from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS, visible
-from .maps import MapOptions, build_map, filter_projects
+from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS
+from .layers import drawn_frames as layers_drawn_frames
+from .maps import PARTIAL_DASH, MapOptions, build_map, filter_projects
 from .settings import PLAN_YEARS, TARGET_YEAR, get_settings
 from .slides import load_deck
-from .status import STATUS_LABELS, STATUSES
+from .status import STATUSES, partial_text, status_text
 from .styles import (
     BORDER_STYLE,
     CLUSTER_COLOR,
@@ -112,7 +117,15 @@ from .styles import (
 )
 from .targets import Target, indicator_codes, target_for
 from .units import AREA_CODE, PLAN_CODES, get_unit, merger_table, new_unit_of, units
-from .views import gap_text, ranking_view, value_text
+from .views import (
+    PARTIAL_LEGEND,
+    commune_lines,
+    gap_text,
+    legend_counts,
+    ranking_view,
+    target_lines,
+    target_summary,
+)
 
 EXPORT_FORMATS: tuple[str, ...] = ("html", "png", "pdf")
 #: File suffix and MIME type of each format.
@@ -127,14 +140,17 @@ VINTAGE_LABELS: dict[int, str] = {
 }
 #: PNG text chunk listing, as a JSON array, the ids of the layer features and projects drawn.
 FEATURES_CHUNK = "BorderPlan-Features"
+#: PNG text chunk: the communes' statuses, each with ``complete`` (:func:`status_records`).
+STATUS_CHUNK = "BorderPlan-Status"
+#: PNG text chunk: the keys of the view's disclosures (:mod:`borderplan_geo.disclosures`).
+DISCLOSURES_CHUNK = "BorderPlan-Disclosures"
 #: Stand-in asset URL while rendering the HTML export; every link under it is inlined.
 ASSET_PLACEHOLDER = "/__borderplan_vendor__"
 
-ILLUSTRATIVE_NOTE = "Số liệu minh họa (giả định để trình diễn), không phải số liệu báo cáo."
-APPROXIMATE_NOTE = (
-    "Ranh giới xã, đường biên giới và vị trí công trình là GẦN ĐÚNG: không dùng để đo đạc, xác định mốc giới."
-)
-SENSITIVE_NOTE = "Có nội dung quốc phòng – an ninh (nhạy cảm): không công bố, không chia sẻ ra ngoài."
+#: The PDF commune page's heading over the 19 criteria: neutral, since a commune may have met its level.
+CRITERIA_HEADING = "Tiêu chí nông thôn mới so với mức Kế hoạch giao"
+#: Disclosures that make the PNG's header say "SỐ LIỆU MINH HỌA".
+ILLUSTRATIVE_KEYS = ("illustrative_figures", "illustrative_features")
 PRODUCER = "BorderPlan Geo"
 #: The plan every export is about, as a line above the title.
 PLAN_TITLE = "Kế hoạch phát triển KT-XH 03 xã biên giới huyện Tân Hồng, tỉnh Đồng Tháp, 2020–2025"
@@ -237,55 +253,12 @@ def export_title(dataset: Dataset, options: MapOptions) -> tuple[str, str]:
 
 
 def _status_rows(dataset: Dataset, options: MapOptions) -> pd.DataFrame:
-    table = dataset.status(options.vintage)
-    return table[(table["indicator"] == options.indicator) & (table["year"] == options.year)]
+    return view_status_rows(dataset, options)
 
 
 def drawn_frames(dataset: Dataset, options: MapOptions) -> dict[str, gpd.GeoDataFrame]:
-    """The layer features and projects a map with these options shows, by layer key.
-
-    Sensitive items are left out unless ``options.show_sensitive``; projects
-    also follow the sector and status filters.
-    """
-    wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
-    out: dict[str, gpd.GeoDataFrame] = {}
-    for key in LAYERS:
-        if key in wanted:
-            frame = visible(dataset.layers[key], show_sensitive=options.show_sensitive)
-            if not frame.empty:
-                out[key] = frame
-    if PROJECTS_KEY in wanted:
-        projects = filter_projects(dataset.projects, options)
-        if not projects.empty:
-            out[PROJECTS_KEY] = projects
-    return out
-
-
-def honesty_notes(
-    dataset: Dataset, status_rows: pd.DataFrame, frames: Iterable[gpd.GeoDataFrame] = ()
-) -> list[str]:
-    """The notes every output must carry for what it shows (illustrative, approximate, sensitive)."""
-    frames = [f for f in frames if not f.empty]
-    out: list[str] = []
-    illustrative = bool(status_rows["illustrative"].astype(bool).any()) if len(status_rows) else False
-    illustrative_features = any(bool(f["illustrative"].astype(bool).any()) for f in frames)
-    if illustrative and illustrative_features:
-        out.append(
-            "Số liệu và công trình MINH HỌA (giả định để trình diễn): không phải số liệu báo cáo, "
-            "không phải danh mục công trình thật."
-        )
-    elif illustrative:
-        out.append("Có số liệu MINH HỌA (giả định để trình diễn), không phải số liệu báo cáo.")
-    elif illustrative_features:
-        out.append("Có công trình, địa điểm MINH HỌA (giả định để trình diễn), không phải danh mục thật.")
-    approximate = (dataset.units_2020["accuracy"] != "official").any() or any(
-        bool((f["accuracy"] != "surveyed").any()) for f in frames
-    )
-    if approximate or (not dataset.border.empty and (dataset.border["accuracy"] != "surveyed").any()):
-        out.append(APPROXIMATE_NOTE)
-    if any(bool(f["sensitive"].astype(bool).any()) for f in frames):
-        out.append(SENSITIVE_NOTE)
-    return out
+    """The layer features and projects a map with these options shows (:func:`~borderplan_geo.layers.drawn_frames`)."""
+    return layers_drawn_frames(dataset.layers, options)
 
 
 def _distinct(texts: Iterable[object], *, split: str | None = None) -> list[str]:
@@ -328,7 +301,7 @@ def source_lines(
     ]
     if figures:
         lines.append("Số liệu: " + "; ".join(figures))
-    bounds = _distinct([*dataset.units_2020["source"], *dataset.border.get("source", [])])
+    bounds = _distinct([*dataset.units_2020["source"], *dataset.national_border.get("source", [])])
     if bounds:
         lines.append("Ranh giới, biên giới: " + "; ".join(bounds))
     frames = frames or {}
@@ -367,6 +340,24 @@ def _merge_sources(sources: Sequence[str]) -> list[str]:
 def feature_ids(frames: dict[str, gpd.GeoDataFrame]) -> list[str]:
     """Ids of every layer feature and project in ``frames``, layer by layer."""
     return [str(i) for f in frames.values() for i in f["id"]]
+
+
+def status_records(rows: pd.DataFrame) -> list[dict[str, object]]:
+    """Each commune's status as an export carries it, with ``complete`` (false: measured in part).
+
+    The PNG holds them in its :data:`STATUS_CHUNK`; the HTML export's map
+    features carry the same ``complete`` property.
+    """
+    return [
+        {
+            "unit_code": str(r["unit_code"]),
+            "unit_name": str(r["unit_name"]),
+            "status": str(r["status"]),
+            "status_text": status_text(r),
+            "complete": bool(r["complete"]),
+        }
+        for r in rows.to_dict("records")
+    ]
 
 
 # --------------------------------------------------------------------------------------------
@@ -460,8 +451,7 @@ def export_html(dataset: Dataset, options: MapOptions, *, vendor_dir: Path | Non
         controls=False,
         title=title,
         subtitle=subtitle,
-        extra_notes=(*options.extra_notes, *_html_extra_notes(dataset, rows, frames)),
-        # The notes on the map itself; the legend's layer symbols one click away, so that on a
+        # The disclosures on the map itself; the legend's layer symbols one click away, so that on a
         # projector the legend does not hide the east of the map.
         **_known_options(legend_symbols_open=False, show_notes=True),
     )
@@ -507,30 +497,6 @@ def _known_options(**wanted: Any) -> dict[str, Any]:
     return {k: v for k, v in wanted.items() if k in names}
 
 
-def _html_extra_notes(dataset: Dataset, rows: pd.DataFrame, frames: dict[str, gpd.GeoDataFrame]) -> list[str]:
-    """The honesty notes :func:`~borderplan_geo.maps.notes` does not already put on the map.
-
-    The map notes illustrative figures and approximate boundaries; an export
-    must also say when the works drawn are illustrative, when the border is
-    approximate and when sensitive items are shown.
-    """
-    extra: list[str] = []
-    if any(bool(f["illustrative"].astype(bool).any()) for f in frames.values()):
-        extra.append("Có công trình, địa điểm MINH HỌA (giả định để trình diễn), không phải danh mục thật.")
-    if not dataset.any_approximate and any(
-        n == APPROXIMATE_NOTE for n in honesty_notes(dataset, rows, frames.values())
-    ):
-        extra.append(APPROXIMATE_NOTE)
-    if any(bool(f["sensitive"].astype(bool).any()) for f in frames.values()):
-        extra.append(SENSITIVE_NOTE)
-    return extra
-
-
-def _any(rows: pd.DataFrame) -> bool:
-    """True when any of these status rows is illustrative."""
-    return bool(len(rows)) and bool(rows["illustrative"].astype(bool).any())
-
-
 def _drop_bootstrap_css(m: folium.Map) -> None:
     """Leave Bootstrap's CSS out: the map uses none of it (its ``bp-row`` only looks like ``row``)."""
     m.default_css = [(n, u) for n, u in m.default_css if n != "bootstrap_css"]
@@ -566,6 +532,8 @@ _POINT_SYMBOLS: dict[str, tuple[str | MplPath, str, float]] = {
     "border_post": ("v", "#1B5E20", 1.15),
 }
 _DEFAULT_POINT: tuple[str | MplPath, str, float] = ("o", "#555555", 1.0)
+#: Hatch of a commune whose status comes from part of its old communes ("no data" is "///").
+_PARTIAL_HATCH = "\\\\\\"
 
 #: Project markers: status → (fill style, marker); colour from PROJECT_STATUS_COLORS.
 _PROJECT_MARKERS: dict[str, tuple[str, str]] = {
@@ -625,6 +593,11 @@ class _MapData:
     rows: dict[str, dict[str, Any]]
     styles: dict[str, StatusStyle]
     counts: dict[str, int] = field(default_factory=dict)
+    """Communes per status, those measured in part left out (:func:`~borderplan_geo.views.legend_counts`)."""
+    partial: int = 0
+    """Communes measured in part, counted apart from ``counts``."""
+    status_rows: pd.DataFrame | None = None
+    """The view's status rows (targets per commune for the legend)."""
     area: dict[str, Any] | None = None
     """The 3-commune row of the indicator, when the plan sets the target for the 3 together."""
     records: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
@@ -650,16 +623,16 @@ def _map_data(dataset: Dataset, options: MapOptions) -> _MapData:
     by_unit = {str(r["unit_code"]): r for r in records if r["unit_code"] != AREA_CODE}
     area = next((r for r in records if r["unit_code"] == AREA_CODE and r["in_scope"]), None)
     styles = status_styles(options.palette)
-    counts = dict.fromkeys(STATUSES, 0)
-    for r in by_unit.values():
-        counts[str(r["status"])] += 1
+    counts, partial = legend_counts(rows)
     return _MapData(
         units=_metric(dataset.units(options.vintage)),
-        border=_metric(dataset.border),
+        border=_metric(dataset.national_border),
         frames={k: _metric(f) for k, f in drawn_frames(dataset, options).items()},
         rows=by_unit,
         styles=styles,
         counts=counts,
+        partial=partial,
+        status_rows=rows,
         area=area,
     )
 
@@ -993,18 +966,13 @@ def _draw_map(
             continue
         st = data.styles[str(row["status"])]
         chosen = options.commune == rec["code"]
+        partial = bool(row.get("_partial"))
         # A close-up keeps the neighbours' colours but pales them, so the commune stands out.
         alpha = (0.78 if high else 0.62) if chosen or options.commune is None else 0.3
+        hatch = "///" if row["status"] == "no_data" else _PARTIAL_HATCH if partial else None
         _add(
             ax,
-            PathPatch(
-                path,
-                facecolor=st.color,
-                alpha=alpha,
-                edgecolor="none",
-                hatch="///" if row["status"] == "no_data" else None,
-                zorder=2,
-            ),
+            PathPatch(path, facecolor=st.color, alpha=alpha, edgecolor="none", hatch=hatch, zorder=2),
         )
         _add(
             ax,
@@ -1012,8 +980,8 @@ def _draw_map(
                 path,
                 facecolor="none",
                 edgecolor="#222",
-                lw=(2.6 if chosen else 1.1) * look.line * (1.4 if high else 1.0),
-                linestyle=_dashes(st.dash, 0.5 * look.line),
+                lw=(2.6 if chosen else 1.1) * look.line * (1.4 if high else 1.0) * (1.3 if partial else 1.0),
+                linestyle=_dashes(PARTIAL_DASH if partial else st.dash, 0.5 * look.line),
                 zorder=6,
             ),
         )
@@ -1179,9 +1147,12 @@ def _draw_map(
             w = max(
                 _text_width(name, look.label, bold=True),
                 _text_width(badge, look.badge, bold=True) + look.badge,
+                _text_width(str(row.get("_partial") or ""), look.context, bold=True),
             )
             w *= u
             above, below = look.label * 1.3 * u, look.badge * 2.1 * u
+            if row.get("_partial"):
+                below += look.context * 1.4 * u
         point = _label_point(rec["geometry"], extent, w, above, below, placed, margin=look.label * 0.4 * u)
         if point is None:
             continue
@@ -1241,6 +1212,24 @@ def _draw_map(
             clip_on=True,
             parse_math=False,
         )
+        if row.get("_partial"):
+            ax.annotate(
+                str(row["_partial"]),
+                point,
+                xytext=(0, -look.badge * 2.15),
+                textcoords="offset points",
+                ha="center",
+                va="top",
+                fontsize=look.context,
+                fontweight="bold",
+                color="#5a3500",
+                fontfamily=_FONT,
+                path_effects=_halo(2.0 * look.line + 0.5),
+                zorder=14,
+                annotation_clip=True,
+                clip_on=True,
+                parse_math=False,
+            )
     ax.set_xlim(extent[0], extent[1])
     ax.set_ylim(extent[2], extent[3])
     for spine in ax.spines.values():
@@ -1297,18 +1286,12 @@ def _label_point(
 
 
 def _with_value_texts(dataset: Dataset, data: _MapData, options: MapOptions) -> None:
-    """Give each status row the value as the planner reads it (``_value_text``)."""
-    for code, row in data.rows.items():
-        anchor = code if options.vintage == 2020 else None
-        t = target_for(dataset.targets, options.indicator, anchor) or target_for(
-            dataset.targets, options.indicator
-        )
-        row["_value_text"] = value_text(row["value"], t) if t else format_number(row["value"])
+    """Give each status row the value as the planner reads it (``_value_text``), from the status table."""
+    for row in data.rows.values():
+        row["_value_text"] = str(row["value_text"])
+        row["_partial"] = partial_text(row) if row["status"] != "no_data" else ""
     if data.area is not None:
-        t = target_for(dataset.targets, options.indicator)
-        data.area["_value_text"] = (
-            value_text(data.area["value"], t) if t else format_number(data.area["value"])
-        )
+        data.area["_value_text"] = str(data.area["value_text"])
 
 
 # --- legend -------------------------------------------------------------------------------
@@ -1352,7 +1335,11 @@ def _legend_sections(
 ) -> list[_LegendSection]:
     """The legend: statuses (colour, symbol, word, count), boundaries, layer kinds and project statuses shown."""
     t = target_for(dataset.targets, options.indicator)
-    status_rows = []
+    rows = data.status_rows if data.status_rows is not None else _status_rows(dataset, options)
+    per_commune = commune_lines(rows, dataset.targets)
+    targets = target_lines(rows)
+    goal = targets[0][0] if len(targets) == 1 else t.target_text if t is not None and not targets else ""
+    status_rows = [_LegendRow(None, line) for line in per_commune]
     for key in STATUSES:
         st = data.styles[key]
         label = st.label + (f" ({data.counts.get(key, 0)})" if counts else "")
@@ -1367,6 +1354,13 @@ def _legend_sections(
                     dash=st.dash,
                 ),
                 label,
+            )
+        )
+    if data.partial:
+        status_rows.append(
+            _LegendRow(
+                _Swatch("patch", color="#bdbdbd", hatch=_PARTIAL_HATCH, dash=PARTIAL_DASH),
+                f"{PARTIAL_LEGEND} ({data.partial})" if counts else PARTIAL_LEGEND,
             )
         )
     if data.area is not None and "_value_text" in data.area:
@@ -1384,7 +1378,9 @@ def _legend_sections(
     sections = [
         _LegendSection(
             f"{indicator_name(dataset, options.indicator)} — năm {options.year}"
-            + (f" (mục tiêu: {t.target_text})" if t else ""),
+            + (
+                f" (mục tiêu: {goal})" if goal else " (mục tiêu Kế hoạch giao từng xã)" if per_commune else ""
+            ),
             tuple(status_rows),
         )
     ]
@@ -1585,7 +1581,15 @@ def _draw_legend(
         label_w = col_w - sw_w - gap - 4
         out = []
         for sec in sections:
-            rows = [(r.label, _wrap(r.label, label_w, size)[:3], r.swatch) for r in sec.rows]
+            rows: list[tuple[str, list[str], _Swatch | None]] = [
+                # A line of text without a symbol takes the column's full width.
+                (
+                    r.label,
+                    _wrap(r.label, label_w if r.swatch else col_w - 4, size)[: 3 if r.swatch else 6],
+                    r.swatch,
+                )
+                for r in sec.rows
+            ]
             out.append((col_w, rows))
         return out
 
@@ -1751,7 +1755,9 @@ def export_png(dataset: Dataset, options: MapOptions, *, width: int = 1920, heig
     The PNG's text chunks hold ``Title``, ``Description``, ``Source``,
     ``Disclaimer``, ``Software``, ``Creation Time`` and
     :data:`FEATURES_CHUNK` (a JSON array of the layer features and projects
-    drawn; sensitive ones only with ``options.show_sensitive``).
+    drawn; sensitive ones only with ``options.show_sensitive``),
+    :data:`STATUS_CHUNK` (each commune's status with ``complete``) and
+    :data:`DISCLOSURES_CHUNK` (the keys of the notes printed).
     """
     dpi = 100.0
     s = min(width / 1920, height / 1080)
@@ -1805,8 +1811,8 @@ def export_png(dataset: Dataset, options: MapOptions, *, width: int = 1920, heig
     head.text(
         0, 53 * s, subtitle, fontsize=13 * s, color="#333", va="top", fontfamily=_FONT, parse_math=False
     )
-    illustrative = _any(rows) or any(bool(f["illustrative"].astype(bool).any()) for f in shown.values())
-    if illustrative:
+    found = disclosures(dataset, options)
+    if any(d.key in ILLUSTRATIVE_KEYS for d in found):
         head.text(
             hw - 6 * s,
             24 * s,
@@ -1835,7 +1841,7 @@ def export_png(dataset: Dataset, options: MapOptions, *, width: int = 1920, heig
         color="#1d3557",
         fontfamily=_FONT,
     )
-    notes = honesty_notes(dataset, rows, shown.values())
+    notes = [d.text for d in found]
     note_size = look.legend * 0.92
     note_w = pw - 2 * inner * pt - 10 * s
     note_lines = [part for n in notes for part in _wrap(f"⚠ {n}", note_w, note_size)]
@@ -1884,6 +1890,8 @@ def export_png(dataset: Dataset, options: MapOptions, *, width: int = 1920, heig
             "Software": PRODUCER,
             "Creation Time": date.today().isoformat(),
             FEATURES_CHUNK: json.dumps(feature_ids(shown), ensure_ascii=False),
+            STATUS_CHUNK: json.dumps(status_records(rows), ensure_ascii=False),
+            DISCLOSURES_CHUNK: json.dumps([d.key for d in found]),
         },
     )
 
@@ -1977,10 +1985,10 @@ def _tint(color: str, amount: float = 0.55) -> str:
 
 @dataclass
 class _PageNote:
-    """What a page's footer says beyond the page number: sources and honesty notes."""
+    """What a page's footer says beyond the page number: sources and the page's disclosures."""
 
     sources: list[str]
-    notes: list[str]
+    notes: list[Disclosure]
 
 
 class _Styles:
@@ -2112,7 +2120,7 @@ class _Handout:
         self.page_w, self.page_h = A4
         self.margin = 14 * mm
         self.top = 12 * mm
-        self.bottom = 33 * mm
+        self.bottom = 39 * mm  # room for the sources and every disclosure of the page
         self.frame_w = self.page_w - 2 * self.margin
         self.frame_h = self.page_h - self.top - self.bottom
         self.st = _Styles()
@@ -2136,8 +2144,7 @@ class _Handout:
         )
 
     def _value(self, row: dict[str, Any]) -> str:
-        t = self._target(str(row["indicator"]), str(row["unit_code"]))
-        text = value_text(row["value"], t) if t else format_number(row["value"])
+        text = str(row["value_text"])
         return text + (" *" if row["illustrative"] and text != "–" else "")
 
     def _status_cell(self, status: str, text: str) -> Any:
@@ -2174,7 +2181,7 @@ class _Handout:
             legend_share=0.4,
             counts=True,
         )
-        notes = honesty_notes(self.dataset, rows, shown.values())
+        notes = disclosures(self.dataset, self.options)
         sources = source_lines(self.dataset, self.options, shown, status_rows=rows)
         story: list[Any] = [
             _PageInfo(_PageNote(sources, notes)),
@@ -2209,7 +2216,7 @@ class _Handout:
                     _p(value, st.cell),
                     _p(r["Mục tiêu"], st.cell),
                     _p(r["Chênh lệch"], st.cell),
-                    self._status_cell(str(r["status"]), STATUS_LABELS[str(r["status"])]),
+                    self._status_cell(str(r["status"]), str(r["Tình trạng"])),
                     _p(r["Nhận định"], st.cell),
                 ]
             )
@@ -2228,7 +2235,7 @@ class _Handout:
                     _p(self._value(r), st.cell),
                     _p(r["target_text"], st.cell),
                     _p(gap_text(r["gap"], t, str(r["status"])) if t else "–", st.cell),
-                    self._status_cell(str(r["status"]), STATUS_LABELS[str(r["status"])]),
+                    self._status_cell(str(r["status"]), status_text(r)),
                     _p(r["reason"], st.cell),
                 ]
             )
@@ -2253,7 +2260,7 @@ class _Handout:
             clause = f"{target.clause} " if target else ""
             line: list[Any] = [
                 _p(f"{clause}{name}", st.cell),
-                _p(target.target_text if target else "", st.cell),
+                _p(target_summary(self.dataset.targets, code), st.cell),
             ]
             i = len(rows)
             for j, (unit_code, _) in enumerate(columns, start=2):
@@ -2264,6 +2271,8 @@ class _Handout:
                 r = hit.iloc[0].to_dict()
                 status = str(r["status"])
                 text = self._value(r)
+                partial = partial_text(r) if status != "no_data" else ""
+                text += f" · {partial}" if partial else ""
                 if r["in_scope"]:
                     line.append(self._status_cell(status, text))
                     extra.append(("BACKGROUND", (j, i), (j, i), self._status_background(status)))
@@ -2310,7 +2319,9 @@ class _Handout:
         shown_projects = {PROJECTS_KEY: projects} if not projects.empty else {}
         frames = {**{k: v for k, v in shown.items() if k != PROJECTS_KEY}, **shown_projects}
         status_rows = pd.DataFrame(rows) if rows else _status_rows(self.dataset, self.options).iloc[0:0]
-        notes = honesty_notes(self.dataset, status_rows, frames.values())
+        notes = disclosures(
+            self.dataset, replace(self.options, commune=code), status_rows=status_rows, frames=frames
+        )
         sources = source_lines(self.dataset, self.options, frames, status_rows=status_rows)
         said = " ".join(sources)
         crit_sources = [c for c in self._criteria_sources(plan_members) if c not in said]
@@ -2343,8 +2354,8 @@ class _Handout:
         story.append(self._indicator_table(own, coverage))
         if reference:
             story.append(self._reference_line(reference))
-        story.append(_p("Tiêu chí nông thôn mới chưa đạt mức Kế hoạch yêu cầu", st.h2))
-        story += self._criteria_missing(plan_members)
+        story.append(_p(CRITERIA_HEADING, st.h2))
+        story += self._criteria_standing(plan_members)
         story.append(_p(f"{PROJECTS_LABEL} ({format_number(len(projects))})", st.h2))
         story.append(self._projects_table(projects))
         return story
@@ -2362,7 +2373,7 @@ class _Handout:
                     _p(r["indicator_name"], st.cell),
                     _p(r["target_text"], st.cell),
                     _p(self._value(r), st.cell_bold),
-                    self._status_cell(str(r["status"]), STATUS_LABELS[str(r["status"])]),
+                    self._status_cell(str(r["status"]), status_text(r)),
                     _p(_short_reason(str(r["reason"]), coverage), st.cell),
                 ]
             )
@@ -2396,30 +2407,43 @@ class _Handout:
         c = c[(c["year"] == self.year) & (c["unit_code"].isin(list(plan_members)))]
         return _distinct(c["source"])
 
-    def _criteria_missing(self, plan_members: Sequence[str]) -> list[Any]:
+    def _criteria_standing(self, plan_members: Sequence[str]) -> list[Any]:
+        """Each plan commune's 19 criteria against the level the plan set for it (criteria.ntm_standing).
+
+        The standing sentence first ("17 đạt, 2 cơ bản đạt — đạt mức “cơ bản
+        đạt 19 tiêu chí” Kế hoạch giao"), then the criteria below the level
+        asked, or, when it is met, those not yet fully "đạt".
+        """
         st = self.st
         c = self.dataset.indicators.criteria
         out: list[Any] = []
         for member in plan_members:
             t = target_for(self.dataset.targets, "ntm_status", member)
             required = (t.level if t else None) or "dat"
-            rows = c[(c["unit_code"] == member) & (c["year"] == self.year)]
+            rows = c[(c["unit_code"] == member) & (c["year"] == self.year)].sort_values("criterion")
             label = get_unit(member).name
-            need = LEVEL_LABELS[required].lower()
-            prefix = f"{label} (cần {need} 19 tiêu chí): "
             if len(rows) < len(CRITERIA):
-                out.append(_p(prefix + f"chưa có đủ kết quả đánh giá 19 tiêu chí năm {self.year}.", st.body))
+                out.append(_p(f"{label}: chưa có đủ kết quả đánh giá 19 tiêu chí năm {self.year}.", st.body))
                 continue
-            missing = [
-                f"{int(r['criterion'])}. {CRITERIA[int(r['criterion'])]} ({LEVEL_LABELS[str(r['level'])].lower()})"
-                for r in rows.sort_values("criterion").to_dict("records")
-                if not meets(str(r["level"]), required)
-            ]
+            records = rows.to_dict("records")
+            standing = ntm_standing([str(r["level"]) for r in records], required)
             illustrative = " *" if bool(rows["illustrative"].astype(bool).any()) else ""
-            if missing:
-                out.append(_p(prefix + "; ".join(missing) + illustrative, st.body))
-            else:
-                out.append(_p(prefix + f"đã {need} cả 19 tiêu chí." + illustrative, st.body))
+            below = [
+                f"{int(r['criterion'])}. {CRITERIA[int(r['criterion'])]} ({LEVEL_LABELS[str(r['level'])].lower()})"
+                for r in records
+                if int(r["criterion"]) in standing.short
+            ]
+            not_full = [
+                f"{int(r['criterion'])}. {CRITERIA[int(r['criterion'])]}"
+                for r in records
+                if r["level"] != "dat"
+            ]
+            text = f"{label}: {standing.text}."
+            if below:
+                text += f" Chưa đạt mức Kế hoạch giao: {'; '.join(below)}."
+            elif not_full:
+                text += f" Tiêu chí mới {LEVEL_LABELS['co_ban_dat'].lower()}: {'; '.join(not_full)}."
+            out.append(_p(text + illustrative, st.body))
         if not out:
             out.append(_p("Không áp dụng: xã không thuộc Kế hoạch.", st.body))
         return out
@@ -2594,8 +2618,8 @@ def export_pdf(
         canvas.line(h.margin, y, h.page_w - h.margin, y)
         parts: list[Any] = []
         if note is not None:
-            notes = list(note.notes)
-            if any("MINH HỌA" in n for n in notes):
+            notes = [d.text for d in note.notes]
+            if any(d.key == "illustrative_figures" for d in note.notes):
                 notes.append("Dấu * sau một số liệu: số liệu minh họa.")
             if notes:
                 parts.append(Paragraph("⚠ " + " ⚠ ".join(html_lib.escape(n) for n in notes), note_style))
@@ -2761,8 +2785,10 @@ def write_atomic(path: Path, content: bytes | str) -> None:
 
 
 __all__ = [
+    "DISCLOSURES_CHUNK",
     "EXPORT_FORMATS",
     "FEATURES_CHUNK",
+    "STATUS_CHUNK",
     "DataError",
     "ExportError",
     "check_writable",
@@ -2772,8 +2798,8 @@ __all__ = [
     "export_png",
     "export_title",
     "feature_ids",
-    "honesty_notes",
     "resolve_options",
     "source_lines",
+    "status_records",
     "write_atomic",
 ]

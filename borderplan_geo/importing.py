@@ -119,6 +119,7 @@ from .boundaries import (
     METRIC,
     OFFICIAL_DIR,
     OUTSIDE_TOLERANCE_M,
+    communes_at,
     district_outline,
     normalise_units,
     read_units,
@@ -1695,14 +1696,6 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")[:40]
 
 
-def _codes_at(geom: BaseGeometry, units: gpd.GeoDataFrame) -> list[str]:
-    hits = [c for c, g in zip(units["code"], units.geometry, strict=True) if g.intersects(geom)]
-    if hits:
-        return sorted(hits)
-    d = [(g.distance(geom), c) for c, g in zip(units["code"], units.geometry, strict=True)]
-    return [min(d)[1]]
-
-
 def _feature_collection_bytes(key: str, features: Iterable[dict[str, object]]) -> bytes:
     lines = [json.dumps(f, ensure_ascii=False) for f in features]
     head = f'{{"type": "FeatureCollection", "name": "{key}", "features": [\n'
@@ -1883,7 +1876,7 @@ def _plan_features(
                         f"'{fid}' nếu định cập nhật một đối tượng đã có",
                     )
             if geometry is not None and _blank(props.get("commune_code")):
-                props["commune_code"] = ";".join(_codes_at(geometry, ctx.units))
+                props["commune_code"] = ";".join(communes_at(geometry, ctx.units))
                 derived_communes.append(record.row)
             incoming.append((record, check, props, geometry))
         if defaulted_accuracy:

@@ -27,6 +27,7 @@ import json
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 import geopandas as gpd
 import numpy as np
@@ -674,6 +675,52 @@ def visible(frame: gpd.GeoDataFrame, *, show_sensitive: bool) -> gpd.GeoDataFram
     if show_sensitive or frame.empty:
         return frame
     return frame[~frame["sensitive"].astype(bool)]
+
+
+class ShowChoices(Protocol):
+    """What a map shows of the layers (:class:`~borderplan_geo.maps.MapOptions` is one)."""
+
+    @property
+    def layers(self) -> tuple[str, ...] | None: ...
+    @property
+    def sectors(self) -> tuple[str, ...] | None: ...
+    @property
+    def project_statuses(self) -> tuple[str, ...] | None: ...
+    @property
+    def show_sensitive(self) -> bool: ...
+
+
+def filter_projects(frame: gpd.GeoDataFrame, options: ShowChoices) -> gpd.GeoDataFrame:
+    """Projects the options let through (sector, status, sensitivity)."""
+    out = visible(frame, show_sensitive=options.show_sensitive)
+    if out.empty:
+        return out
+    if options.sectors is not None:
+        out = out[out["sector"].isin(options.sectors)]
+    if options.project_statuses is not None:
+        out = out[out["status"].isin(options.project_statuses)]
+    return out
+
+
+def drawn_frames(layers: Mapping[str, gpd.GeoDataFrame], options: ShowChoices) -> dict[str, gpd.GeoDataFrame]:
+    """The layer features and projects a map with these options shows, by layer key.
+
+    Sensitive items are left out unless ``options.show_sensitive``; projects
+    also follow the sector and status filters. The map, the exports and the
+    disclosures (:mod:`borderplan_geo.disclosures`) all ask here.
+    """
+    wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
+    out: dict[str, gpd.GeoDataFrame] = {}
+    for key in LAYERS:
+        if key in wanted and key in layers:
+            frame = visible(layers[key], show_sensitive=options.show_sensitive)
+            if not frame.empty:
+                out[key] = frame
+    if PROJECTS_KEY in wanted and PROJECTS_KEY in layers:
+        projects = filter_projects(layers[PROJECTS_KEY], options)
+        if not projects.empty:
+            out[PROJECTS_KEY] = projects
+    return out
 
 
 def to_feature_collection(frame: gpd.GeoDataFrame, key: str) -> dict[str, object]:

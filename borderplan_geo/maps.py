@@ -36,11 +36,21 @@ from shapely.geometry.base import BaseGeometry
 
 from . import assets
 from ._html import html_text, js_value
-from .boundaries import BOUNDARY_ACCURACY, total_bounds_to_folium
+from .boundaries import BOUNDARY_ACCURACY, outside_note, total_bounds_to_folium
 from .dataset import Dataset
+from .disclosures import Disclosure, disclosures, view_status_rows
 from .formatting import format_number, format_vnd
-from .layers import ACCURACIES, LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS, visible
-from .status import STATUSES
+from .layers import (
+    ACCURACIES,
+    LAYERS,
+    PROJECT_STATUSES,
+    PROJECTS_KEY,
+    PROJECTS_LABEL,
+    SECTORS,
+    filter_projects,
+    visible,
+)
+from .status import STATUSES, partial_text, row_target, status_text
 from .styles import (
     BORDER_STYLE,
     CLUSTER_COLOR,
@@ -53,6 +63,7 @@ from .styles import (
 )
 from .targets import target_for
 from .units import AREA_CODE
+from .views import PARTIAL_LEGEND, commune_lines, legend_counts, target_lines
 from .views import value_text as views_value_text
 
 BASEMAPS: dict[str, tuple[str, str, str]] = {
@@ -601,6 +612,67 @@ class _Declutter(MacroElement):
         self._name = "BorderplanDeclutter"
 
 
+#: Fill of a commune whose status comes from part of its old communes: the status colour, hatched.
+PARTIAL_PATTERN = "bp-partial-{status}"
+#: Outline of such a commune: dash-dot, unlike the dashes of "no data".
+PARTIAL_DASH = "10 4 2 4"
+
+
+class _PartialPatterns(MacroElement):
+    """SVG hatch patterns (one per status colour) that partial communes are filled with.
+
+    Leaflet writes a path's ``fillColor`` into its ``fill`` attribute, so a
+    fill of ``url(#bp-partial-achieved)`` draws the pattern defined here. Ids
+    and colours are fixed by the palette: no text from data.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            if (document.getElementById('bp-patterns')) { return; }
+            var ns = 'http://www.w3.org/2000/svg';
+            var svg = document.createElementNS(ns, 'svg');
+            svg.setAttribute('id', 'bp-patterns');
+            svg.setAttribute('width', '0');
+            svg.setAttribute('height', '0');
+            svg.setAttribute('aria-hidden', 'true');
+            svg.style.position = 'absolute';
+            var defs = document.createElementNS(ns, 'defs');
+            {{ this.patterns_js }}.forEach(function(p) {
+                var pat = document.createElementNS(ns, 'pattern');
+                pat.setAttribute('id', p.id);
+                pat.setAttribute('patternUnits', 'userSpaceOnUse');
+                pat.setAttribute('width', '10');
+                pat.setAttribute('height', '10');
+                pat.setAttribute('patternTransform', 'rotate(45)');
+                var base = document.createElementNS(ns, 'rect');
+                base.setAttribute('width', '10');
+                base.setAttribute('height', '10');
+                base.setAttribute('fill', p.color);
+                var stripe = document.createElementNS(ns, 'rect');
+                stripe.setAttribute('width', '4');
+                stripe.setAttribute('height', '10');
+                stripe.setAttribute('fill', '#ffffff');
+                pat.appendChild(base);
+                pat.appendChild(stripe);
+                defs.appendChild(pat);
+            });
+            svg.appendChild(defs);
+            document.body.appendChild(svg);
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, colors: dict[str, str]) -> None:
+        super().__init__()
+        self._name = "BorderplanPatterns"
+        self.patterns_js = js_value(
+            [{"id": PARTIAL_PATTERN.format(status=k), "color": c} for k, c in colors.items()]
+        )
+
+
 class _ProjectLayer(JSCSSMixin, MacroElement):
     """Project markers built in the browser from a compact table of pre-escaped strings.
 
@@ -631,6 +703,7 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
         "where",
         "source",
         "secret",
+        "outside",
     )
     LABELS = (
         ("sector", "Lĩnh vực"),
@@ -643,6 +716,7 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
         ("agency", "Chủ đầu tư"),
         ("description", "Mô tả"),
         ("where", "Vị trí, số liệu"),
+        ("outside", "Cảnh báo"),
         ("source", "Nguồn"),
         ("id", "Mã"),
     )
@@ -663,7 +737,8 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
             function tip(r) {
                 var prog = get(r, 'progress');
                 return '<b>[' + get(r, 'id') + ']</b> ' + get(r, 'name') + '<br>' + get(r, 'status') +
-                    (prog ? ' · ' + prog : '') + (get(r, 'where') ? '<br><i>vị trí gần đúng</i>' : '');
+                    (prog ? ' · ' + prog : '') + (get(r, 'where') ? '<br><i>vị trí gần đúng</i>' : '') +
+                    (get(r, 'outside') ? '<br><b class="bp-outside">⚠ ' + get(r, 'outside') + '</b>' : '');
             }
             function pop(r) {
                 var html = '<div class="bp-pop"><h4>' + get(r, 'name') + '</h4><table class="bp-kv">';
@@ -756,8 +831,14 @@ def _css(options: MapOptions) -> str:
   border: 1px solid #222; text-shadow: none; }}
 .bp-label.bp-context div {{ font-weight: 400; color: #555; font-size: {small}px; }}
 .bp-label.bp-hidden {{ display: none; }}
+.bp-label .bp-partial-note {{ font-size: {small}px; font-weight: 700; color: #5a3500; }}
+.bp-legend .bp-target {{ white-space: normal; margin: 1px 0 3px 0; }}
+.bp-legend .bp-sw-partial {{ background: repeating-linear-gradient(45deg, #777 0 3px, #fff 3px 7px);
+  border: 2px dashed #222; }}
 .bp-project, .bp-symbol {{ background: transparent; border: none; }}
 .bp-selected {{ border: 4px solid #000; border-radius: 50%; box-shadow: 0 0 0 4px #FFEB3B; background: transparent; }}
+.bp-outside-mark {{ border: 3px dashed #D55E00; border-radius: 50%; background: transparent; }}
+.bp-outside {{ color: #A33A00; }}
 table.bp-kv {{ border-collapse: collapse; font-size: {small}px; }}
 table.bp-kv th {{ text-align: left; padding: 1px 8px 1px 0; color: #444; vertical-align: top; font-weight: 600; }}
 table.bp-kv td {{ padding: 1px 0; vertical-align: top; max-width: 22em; }}
@@ -804,15 +885,12 @@ def display_geometries(frame: gpd.GeoDataFrame, tolerance: float = 0.00004) -> l
         return [g.simplify(tolerance, preserve_topology=True) for g in geoms]
 
 
-def _status_layer(
-    m: folium.Map,
-    dataset: Dataset,
-    options: MapOptions,
-    status: pd.DataFrame,
-    focus: Sequence[str] = (),
-) -> dict[str, int]:
+def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions, focus: Sequence[str] = ()) -> None:
     """Communes coloured by status, with tooltip, popup and a label (name, value, symbol).
 
+    A commune whose status comes from part of its old communes is hatched
+    (:data:`PARTIAL_PATTERN`), outlined dash-dot, and says "số liệu 1/3 xã cũ"
+    in its label, tooltip and popup; its feature carries ``complete: false``.
     The communes the view is about (``focus``) carry the class ``bp-focus`` and
     the labels of highest rank (no other label or control may cover them).
     """
@@ -820,13 +898,13 @@ def _status_layer(
     units = dataset.units(options.vintage)
     targets = dataset.targets
     code = options.indicator
-    rows = status[(status["indicator"] == code) & (status["year"] == options.year)]
+    rows = view_status_rows(dataset, options)
     by_unit = {r["unit_code"]: r for r in rows.to_dict("records") if r["unit_code"] != AREA_CODE}
     name = next((t.name for t in targets if t.code == code), code)
     group = _group(f"{STATUS_LAYER}: {name} ({options.year})")
     labels = _group("Nhãn xã")
-    counts = dict.fromkeys(STATUSES, 0)
     weight = 3 if options.palette == "high_contrast" else 2
+    _PartialPatterns({k: st.color for k, st in styles.items()}).add_to(group)
     features: list[dict[str, Any]] = []
     label_rows: list[dict[str, object]] = []
     for unit, geom in zip(units.to_dict("records"), display_geometries(units), strict=True):
@@ -855,13 +933,17 @@ def _status_layer(
             )
             continue
         st = styles[row["status"]]
-        counts[row["status"]] += 1
-        t = target_for(targets, code, row["unit_code"] if options.vintage == 2020 else None)
+        t = row_target(targets, row)
         kind = t.kind if t else ""
-        value_text = views_value_text(row["value"], t) if t else "–"
+        value_text = str(row["value_text"])
+        partial = partial_text(row) if row["status"] != "no_data" else ""
+        said = status_text(row) if partial else st.label
         tooltip = (
-            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(st.label)} — {html_text(value_text)}"
-            f"<br>{html_text(name)}, năm {options.year}"
+            f"<b>{html_text(unit['name'])}</b><br>{html_text(st.symbol)} {html_text(said)} — "
+            f"{html_text(row['standing'] or value_text)}"
+            f"<br>Mục tiêu: {html_text(row['target_text'])}"
+            + (f"<br><i>{html_text(row['coverage'])}</i>" if partial else "")
+            + f"<br>{html_text(name)}, năm {options.year}"
         )
         required = (
             views_value_text(row["required"], t) if t and kind in ("level_by_year", "status_by_year") else ""
@@ -872,8 +954,9 @@ def _status_layer(
             ("Giá trị", html_text(value_text)),
             ("Mục tiêu", html_text(row["target_text"])),
             ("Lộ trình năm này", html_text(required)),
-            ("Tình trạng", f"<b>{html_text(st.symbol)} {html_text(st.label)}</b>"),
+            ("Tình trạng", f"<b>{html_text(st.symbol)} {html_text(said)}</b>"),
             ("Nhận định", html_text(row["reason"])),
+            ("Phạm vi số liệu", html_text(row["coverage"]) if partial else ""),
             ("Nguồn", html_text(row["source"]) or "–"),
         ]
         if row["illustrative"]:
@@ -884,10 +967,10 @@ def _status_layer(
         popup_rows.append(("Ranh giới", html_text(BOUNDARY_ACCURACY.get(accuracy, accuracy))))
         style = {
             "color": "#222",
-            "weight": weight + (1 if options.commune == unit["code"] else 0),
-            "fillColor": st.color,
+            "weight": weight + (1 if options.commune == unit["code"] else 0) + (1 if partial else 0),
+            "fillColor": f"url(#{PARTIAL_PATTERN.format(status=row['status'])})" if partial else st.color,
             "fillOpacity": 0.62 if options.palette != "high_contrast" else 0.78,
-            "dashArray": st.dash,
+            "dashArray": PARTIAL_DASH if partial else st.dash,
             "className": "bp-unit bp-focus" if unit["code"] in focus else "bp-unit",
         }
         features.append(
@@ -897,6 +980,7 @@ def _status_layer(
                 unit_code=unit["code"],
                 status=row["status"],
                 fill=st.color,
+                complete=bool(row["complete"]),
                 style=style,
                 tip=tooltip,
                 pop=f'<div class="bp-pop"><h4>{html_text(unit["name"])}</h4>{_table(popup_rows)}</div>',
@@ -906,11 +990,12 @@ def _status_layer(
             f'<span class="bp-badge" style="background:{st.color};color:{st.text_color}">'
             f"{html_text(st.symbol)} {html_text(value_text)}</span>"
         )
+        note = f'<br><span class="bp-partial-note">{html_text(partial)}</span>' if partial else ""
         label_rows.append(
             {
                 "lat": point.y,
                 "lng": point.x,
-                "html": f"<div>{html_text(unit['name'])}<br>{badge}</div>",
+                "html": f"<div>{html_text(unit['name'])}<br>{badge}{note}</div>",
                 "cls": "bp-label",
                 "rank": 3 if unit["code"] in focus else 2,
             }
@@ -919,16 +1004,16 @@ def _status_layer(
     _LabelLayer(label_rows).add_to(labels)
     group.add_to(m)
     labels.add_to(m)
-    return counts
 
 
 def _border_layer(m: folium.Map, dataset: Dataset) -> None:
-    if dataset.border.empty:
+    border = dataset.national_border  # the file, or the new units' outer edge
+    if border.empty:
         return
     group = _group("Đường biên giới quốc gia")
     style = {"color": BORDER_STYLE.color, "weight": BORDER_STYLE.weight, "dashArray": BORDER_STYLE.dash}
     features = []
-    for rec in dataset.border.to_dict("records"):
+    for rec in border.to_dict("records"):
         note = _accuracy_note(rec.get("accuracy"), False)
         rows = [
             ("Tên", html_text(rec.get("name"))),
@@ -960,7 +1045,26 @@ def _feature_popup(rec: dict[str, Any], kind_label: str, extra: list[tuple[str, 
     return f'<div class="bp-pop"><h4>{html_text(rec.get("name"))}</h4>{_table(rows)}</div>'
 
 
-def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
+def _outside_notes(dataset: Dataset) -> dict[tuple[str, str], str]:
+    """(layer, id) → 'nằm ngoài xã …' for the works now outside their commune."""
+    return {
+        (str(r["layer"]), str(r["id"])): outside_note(r) for r in dataset.outside_features.to_dict("records")
+    }
+
+
+def _outside_mark(geom: BaseGeometry, size: int) -> dict[str, object]:
+    p = geom if geom.geom_type == "Point" else geom.representative_point()
+    return {"lat": p.y, "lng": p.x, "html": "", "cls": "bp-outside-mark", "size": size}
+
+
+def _layer_group(
+    m: folium.Map,
+    key: str,
+    frame: gpd.GeoDataFrame,
+    options: MapOptions,
+    outside: dict[tuple[str, str], str] | None = None,
+    marks: list[dict[str, object]] | None = None,
+) -> None:
     spec = LAYERS[key]
     group = _group(spec.label)
     icons: list[str] = []
@@ -977,8 +1081,14 @@ def _layer_group(m: folium.Map, key: str, frame: gpd.GeoDataFrame, options: MapO
         if rec.get("capacity_m3_day") not in (None, "") and not _isnan(rec.get("capacity_m3_day")):
             extra.append(("Công suất", html_text(f"{format_number(rec['capacity_m3_day'])} m³/ngày")))
         warn = " (vị trí gần đúng)" if rec.get("accuracy") != "surveyed" else ""
+        away = (outside or {}).get((key, str(rec.get("id"))))
+        if away:
+            extra.append(("Cảnh báo", f'<span class="bp-outside">{html_text(away)}</span>'))
+            if marks is not None:
+                marks.append(_outside_mark(geom, size + 12))
         props: dict[str, object] = {
-            "tip": f"{html_text(rec['name'])}<br><i>{html_text(kind_label)}{html_text(warn)}</i>",
+            "tip": f"{html_text(rec['name'])}<br><i>{html_text(kind_label)}{html_text(warn)}</i>"
+            + (f'<br><b class="bp-outside">⚠ {html_text(away)}</b>' if away else ""),
             "pop": _feature_popup(rec, kind_label, extra),
         }
         if geom.geom_type == "Point":
@@ -1012,18 +1122,6 @@ def _isnan(value: object) -> bool:
     return isinstance(value, float) and math.isnan(value)
 
 
-def filter_projects(frame: gpd.GeoDataFrame, options: MapOptions) -> gpd.GeoDataFrame:
-    """Projects the options let through (sector, status, commune, sensitivity)."""
-    out = visible(frame, show_sensitive=options.show_sensitive)
-    if out.empty:
-        return out
-    if options.sectors is not None:
-        out = out[out["sector"].isin(options.sectors)]
-    if options.project_statuses is not None:
-        out = out[out["status"].isin(options.project_statuses)]
-    return out
-
-
 def project_fields(rec: dict[str, Any]) -> dict[str, str]:
     """The texts of one project as its tooltip and popup show them, each HTML-escaped.
 
@@ -1054,10 +1152,17 @@ def project_fields(rec: dict[str, Any]) -> dict[str, str]:
         "where": _accuracy_note(rec.get("accuracy"), rec.get("illustrative")),
         "source": html_text(rec.get("source")),
         "secret": "Quốc phòng – an ninh: không công bố" if rec.get("sensitive") else "",
+        "outside": "",
     }
 
 
-def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions) -> None:
+def _projects_layer(
+    m: folium.Map,
+    frame: gpd.GeoDataFrame,
+    options: MapOptions,
+    outside: dict[tuple[str, str], str] | None = None,
+    marks: list[dict[str, object]] | None = None,
+) -> None:
     group = _group(PROJECTS_LABEL)
     icons: list[str] = []
     icon_index: dict[tuple[str, str], int] = {}
@@ -1094,6 +1199,11 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
             style = {"color": color, "weight": 5, "opacity": 0.85, "fillColor": color, "fillOpacity": 0.2}
             shapes.append(_feature(geom, style=style))
         fields = project_fields(rec)
+        away = (outside or {}).get((PROJECTS_KEY, str(rec.get("id"))))
+        if away:
+            fields["outside"] = html_text(away)
+            if marks is not None:
+                marks.append(_outside_mark(geom, size + 12))
         rows.append(
             [
                 round(point.y, 6),
@@ -1122,11 +1232,18 @@ def _projects_layer(m: folium.Map, frame: gpd.GeoDataFrame, options: MapOptions)
 def legend_html(
     dataset: Dataset,
     options: MapOptions,
-    counts: dict[str, int],
+    rows: pd.DataFrame,
     shown_layers: Sequence[str],
     project_statuses: Sequence[str],
 ) -> str:
-    """The legend's HTML: status (colour, symbol, word, count), layer symbols, project statuses."""
+    """The legend's HTML: target(s), status (colour, symbol, word, count), partial communes, symbols.
+
+    When the communes have different targets (rural development: Thông Bình
+    "cơ bản đạt", the others "đạt chuẩn") the legend names each commune's
+    target and standing (:func:`~borderplan_geo.views.commune_lines`).
+    Communes measured in part are counted apart
+    (:func:`~borderplan_geo.views.legend_counts`).
+    """
     styles = status_styles(options.palette)
     name = next((t.name for t in dataset.targets if t.code == options.indicator), options.indicator)
     t = target_for(dataset.targets, options.indicator, None)
@@ -1135,14 +1252,26 @@ def legend_html(
         f"<h4>{html_text(name)} — {options.year}</h4>",
         '<div class="bp-body">',
     ]
-    if t is not None:
-        parts.append(f'<div class="bp-sec">Mục tiêu: {html_text(t.target_text)}</div>')
+    per_commune = commune_lines(rows, dataset.targets)
+    targets = target_lines(rows)
+    if per_commune:
+        parts.append('<div class="bp-sec">Mục tiêu Kế hoạch giao từng xã:</div>')
+        parts += [f'<div class="bp-target">{html_text(line)}</div>' for line in per_commune]
+    elif targets or t is not None:
+        text = targets[0][0] if targets else t.target_text if t is not None else ""
+        parts.append(f'<div class="bp-sec">Mục tiêu: {html_text(text)}</div>')
+    counts, partial = legend_counts(rows)
     for key in STATUSES:
         st = styles[key]
         count = counts.get(key, 0)
         parts.append(
             f'<div class="bp-row"><span class="bp-sw" style="background:{st.color};color:{st.text_color}">'
             f"{html_text(st.symbol)}</span>{html_text(st.label)} ({count})</div>"
+        )
+    if partial:
+        parts.append(
+            '<div class="bp-row bp-partial-row"><span class="bp-sw bp-sw-partial"></span>'
+            f"{html_text(PARTIAL_LEGEND)} ({partial})</div>"
         )
     symbols = bool(shown_layers or project_statuses)
     if symbols:
@@ -1184,17 +1313,14 @@ def legend_html(
     return "".join(parts)
 
 
-def notes(dataset: Dataset, status_rows: pd.DataFrame) -> list[str]:
-    """The honesty notes the screen must carry for what is shown."""
-    out = []
-    layers_illustrative = any(bool(f["illustrative"].any()) for f in dataset.layers.values() if not f.empty)
-    if bool(status_rows["illustrative"].any()):
-        out.append("Có số liệu MINH HỌA (giả định để trình diễn), không phải số liệu báo cáo.")
-    if layers_illustrative:
-        out.append("Nhiều công trình, lớp bản đồ là MINH HỌA, không phải danh mục thật.")
-    if dataset.any_approximate:
-        out.append("Ranh giới xã và vị trí công trình là GẦN ĐÚNG, không dùng để đo đạc, xác định mốc giới.")
-    return out
+def disclosures_html(found: Sequence[Disclosure], extra: Sequence[str] = ()) -> str:
+    """The disclosures as the notes on the map (and the HTML export): one line each, keyed."""
+    lines = [
+        f'<div class="bp-disclosure bp-{d.severity}" data-key="{html_text(d.key)}">⚠ {html_text(d.text)}</div>'
+        for d in found
+    ]
+    lines += [f'<div class="bp-disclosure">⚠ {html_text(n)}</div>' for n in extra]
+    return "".join(lines)
 
 
 # --- the map ----------------------------------------------------------------------------------------------------
@@ -1241,36 +1367,37 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
         tiles.add_to(m)
         _TileFallback(tiles).add_to(m)
 
-    status = dataset.status(options.vintage)
-    counts = _status_layer(m, dataset, options, status, focus=list(focus["code"]))
+    _status_layer(m, dataset, options, focus=list(focus["code"]))
     _border_layer(m, dataset)
     wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
     shown_layers = []
+    outside = _outside_notes(dataset)  # works now outside their commune: noted and ringed
+    marks: list[dict[str, object]] = []
     for key in LAYERS:
         if key not in wanted:
             continue
         frame = visible(dataset.layers[key], show_sensitive=options.show_sensitive)
         if frame.empty:
             continue
-        _layer_group(m, key, frame, options)
+        _layer_group(m, key, frame, options, outside, marks)
         shown_layers.append(key)
     project_statuses: list[str] = []
     if PROJECTS_KEY in wanted:
         projects = filter_projects(dataset.projects, options)
         if not projects.empty:
-            _projects_layer(m, projects, options)
+            _projects_layer(m, projects, options, outside, marks)
             project_statuses = [s for s in PROJECT_STATUSES if s in set(projects["status"])]
 
-    rows = status[(status["indicator"] == options.indicator) & (status["year"] == options.year)]
-    legend = legend_html(dataset, options, counts, shown_layers, project_statuses)
+    if marks:
+        _LabelLayer(marks).add_to(m)
+    rows = view_status_rows(dataset, options)
+    legend = legend_html(dataset, options, rows, shown_layers, project_statuses)
     css_class = "bp-legend bp-collapsed" if options.legend_collapsed else "bp-legend"
     _Control(legend, position="bottomright", css_class=css_class).add_to(m)
-    note_lines = (
-        [*notes(dataset, rows), *options.extra_notes] if options.show_notes else list(options.extra_notes)
-    )
-    if note_lines:
+    found = disclosures(dataset, options) if options.show_notes else []
+    if found or options.extra_notes:
         _Control(
-            "<br>".join(f"⚠ {html_text(n)}" for n in note_lines), position="bottomleft", css_class="bp-notes"
+            disclosures_html(found, options.extra_notes), position="bottomleft", css_class="bp-notes"
         ).add_to(m)
     if options.title:
         sub = f'<div class="bp-sub">{html_text(options.subtitle)}</div>' if options.subtitle else ""

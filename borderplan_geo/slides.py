@@ -21,9 +21,11 @@ import json
 from dataclasses import dataclass, replace
 
 from ._errors import DataError, Problem
+from ._html import html_text
 from .dataset import Dataset
+from .disclosures import Disclosure, disclosures
 from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, SECTORS
-from .maps import MapOptions, notes
+from .maps import MapOptions
 from .settings import PLAN_YEARS
 from .store import DataSource
 from .targets import INDICATOR_CODES
@@ -171,7 +173,7 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
     return Deck(str(doc.get("title") or default_deck().title), tuple(views)), problems
 
 
-def presentation_options(view: View, year: int) -> MapOptions:
+def presentation_options(view: View, year: int, *, show_sensitive: bool = False) -> MapOptions:
     """The map of a slide on a projector: large text, high contrast, no tools, the notes above it.
 
     The presentation page and the offline slideshow draw the same map from this.
@@ -184,52 +186,54 @@ def presentation_options(view: View, year: int) -> MapOptions:
         title=None,
         legend_symbols_open=view.kind == "projects",
         show_notes=False,  # the slide's header carries them, in large type
+        show_sensitive=show_sensitive,
     )
 
 
 @dataclass(frozen=True)
 class SlideHeader:
-    """The lines above a slide: its title, what it shows, and the honesty warnings."""
+    """The lines above a slide: its title, what it shows, and what it must disclose."""
 
     title: str
     subtitle: str
-    warnings: tuple[str, ...]
+    disclosures: tuple[Disclosure, ...]
     position: str
     """"Trang chiếu 3/24"."""
 
+    def disclosures_html(self) -> str:
+        """The disclosures as escaped HTML, each a ``bp-disclosure`` span with its ``data-key``."""
+        return " ".join(
+            f'<span class="bp-disclosure" data-key="{html_text(d.key)}" title="{html_text(d.text)}">'
+            f"⚠ {html_text(d.short)}</span>"
+            for d in self.disclosures
+        )
 
-def slide_header(dataset: Dataset, view: View, *, index: int, count: int, year: int) -> SlideHeader:
+
+def slide_header(
+    dataset: Dataset, view: View, *, index: int, count: int, year: int, show_sensitive: bool = False
+) -> SlideHeader:
     """What the presentation page and the offline slideshow write above a slide (one answer for both)."""
     date = dataset.data_date()
     parts = [view.note] if view.note else []
     parts += [f"Năm {year}", f"Dữ liệu cập nhật {date}" if date else ""]
-    flags = view_notes(dataset, view, year)
-    short = []
-    if any("MINH HỌA" in n for n in flags):
-        short.append("⚠ MINH HỌA: có số liệu, công trình giả định, không phải báo cáo")
-    if any("GẦN ĐÚNG" in n for n in flags):
-        short.append("⚠ GẦN ĐÚNG: ranh giới, vị trí")
     return SlideHeader(
         title=view.title,
         subtitle=" · ".join(p for p in parts if p),
-        warnings=tuple(short),
+        disclosures=tuple(view_disclosures(dataset, view, year, show_sensitive=show_sensitive)),
         position=f"{SLIDE_WORD} {index + 1}/{count}",
     )
 
 
-def view_notes(dataset: Dataset, view: View, year: int) -> list[str]:
-    """The honesty notes a slide must carry (illustrative figures, approximate positions)."""
-    if view.kind == "criteria":
-        c = dataset.indicators.criteria
-        out = []
-        if bool(c[c["year"] == year]["illustrative"].any()):
-            out.append(
-                "Có đánh giá tiêu chí MINH HỌA (giả định để trình diễn), không phải kết quả thẩm định."
-            )
-        return out
-    status = dataset.status(view.units)
-    rows = status[(status["indicator"] == view.indicator) & (status["year"] == year)]
-    return notes(dataset, rows)
+def view_disclosures(
+    dataset: Dataset, view: View, year: int, *, show_sensitive: bool = False
+) -> list[Disclosure]:
+    """What a slide must disclose: :func:`~borderplan_geo.disclosures.disclosures` of its map.
+
+    ``show_sensitive`` only for a viewer allowed to see, and asking to see,
+    defence and security items (the presentation page never shows them).
+    """
+    options = view.map_options(year=year, show_sensitive=show_sensitive)
+    return disclosures(dataset, options, kind=view.kind)
 
 
 def load_deck(source: DataSource) -> Deck:

@@ -311,7 +311,9 @@ def export_slideshow(
     when = dataset.data_date()
     for index, view in enumerate(deck.views):
         year = view.year or dataset.latest_year() or 2025
-        header = slide_header(dataset, view, index=index, count=count, year=year)
+        header = slide_header(
+            dataset, view, index=index, count=count, year=year, show_sensitive=include_sensitive
+        )
         if view.kind == "criteria":
             slide = _Slide(
                 f'<div class="bp-table">{criteria_table_html(dataset, year, vintage=view.units)}</div>'
@@ -324,7 +326,7 @@ def export_slideshow(
             )
         stamp = f"số liệu cập nhật {when}" if when else "ngày cập nhật không rõ"
         lines = "<br>".join(html_text(s) for s in sources)
-        warn = f'<p class="bp-warn">{html_text(" · ".join(header.warnings))}</p>' if header.warnings else ""
+        warn = f'<p class="bp-warn">{header.disclosures_html()}</p>' if header.disclosures else ""
         sections.append(
             f'<section class="bp-slide" data-title="{html_text(header.title)}" '
             f'data-position="{html_text(header.position)}">'

@@ -62,8 +62,11 @@ count (≥ 1 exemplary cooperative), yes_no (Dinh Bà meets type-V criteria)
 status_by_year (rural development by 2025)
     The value is the number of the 19 criteria at the required level (``dat``
     for Tân Hộ Cơ and Bình Phú, at least ``co_ban_dat`` for Thông Bình),
-    judged like level_by_year on a straight trajectory to 19; the reason names
-    the criteria still missing.
+    judged like level_by_year on a straight trajectory to 19. The value as
+    read (``value_text``), the ``standing`` and the reason come from
+    :func:`~borderplan_geo.criteria.ntm_standing`: the count split by level
+    and the commune's *own* target level — "17 đạt, 2 cơ bản đạt — đạt mức
+    “cơ bản đạt 19 tiêu chí” Kế hoạch giao" — then the criteria still missing.
 
 Aggregation
 -----------
@@ -75,18 +78,37 @@ commune meets a criterion only if every part does), ``none`` (the one unit the
 target is about). A unit without any figure for an indicator is left out and
 the ``coverage`` says so (the 2025 communes hold old communes outside the plan);
 a unit that has figures for other years but not this one makes the aggregate
-``no_data`` for that year rather than a silently partial sum.
+``no_data`` for that year rather than a silently partial sum. The area "3 xã
+biên giới" is always the three plan communes, in both vintages. A 2025 commune
+that holds none of them (Xã An Phước) keeps its row (``no_data``; the command
+line lists it), but the map and the ranking of "Cả vùng (3 xã biên giới)" leave
+it out like the six old communes outside the plan (:func:`plan_rows`).
+
+Partial units
+-------------
+``parts`` is the number of 2020 units a row stands for, ``parts_measured`` how
+many of them have a figure that year, and ``complete`` is true when all do.
+A 2025 commune measured in part (Xã Tân Hồng holds Sa Rài, Bình Phú and Tân
+Công Chí; only Bình Phú reports) **keeps the status computed from the part
+measured**, flagged ``complete = False``: every surface shows it hatched, says
+"số liệu 1/3 xã cũ" (:func:`partial_text`) and counts it apart. Why not cap it
+to a neutral "partial" colour: in a meeting the planner needs both facts —
+what the measured part says (Bình Phú reached 99 %, or Thông Bình lags) and
+that the rest has not reported (the action: ask Sa Rài and Tân Công Chí). A
+neutral colour would hide the one figure there is, and would silence a
+lagging part as much as a good one.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import pandas as pd
 
-from .criteria import CRITERIA, LEVEL_LABELS, meets
+from .criteria import CRITERIA, LEVEL_LABELS, ntm_standing, worst_level
 from .formatting import format_number
 from .indicators import IndicatorData
 from .settings import PLAN_YEARS, TARGET_YEAR
@@ -121,12 +143,17 @@ STATUS_COLUMNS = (
     "gap",
     "status",
     "status_label",
+    "value_text",
+    "standing",
     "reason",
     "unit",
     "target_text",
     "scope",
     "in_scope",
     "coverage",
+    "parts",
+    "parts_measured",
+    "complete",
     "source",
     "illustrative",
 )
@@ -142,6 +169,8 @@ class Observation:
     illustrative: bool
     detail: str = ""
     """Extra words for the reason (the criteria still missing, say)."""
+    levels: tuple[str, ...] = ()
+    """For the 19 criteria: the level of each, in criterion order (the worst part's, when merged)."""
 
 
 @dataclass(frozen=True)
@@ -169,6 +198,16 @@ class Series:
 
     points: dict[int, Observation] = field(default_factory=dict)
     coverage: str = ""
+    size: int = 1
+    """How many 2020 units the series stands for."""
+    parts: dict[int, int] | None = None
+    """Per year, how many of them have a figure (``None``: one unit, measured when it has a point)."""
+
+    def measured_parts(self, year: int) -> int:
+        """How many of the units the series stands for have a figure in ``year``."""
+        if self.parts is None:
+            return int(year in self.points)
+        return self.parts.get(year, 0)
 
     def get(self, year: int) -> Observation | None:
         return self.points.get(year)
@@ -216,6 +255,48 @@ def _level(t: Target, x: float) -> str:
     if t.kind == "status_by_year":
         return f"{_n(x)}/19 tiêu chí"
     return f"{_n(x)} {t.unit}".strip()
+
+
+def value_text(value: float | None, t: Target) -> str:
+    """A judged value as a planner reads it ("96,9 %", "giảm 0,7 điểm %/năm").
+
+    For the 19 criteria a bare count says too little (19/19 at which level?):
+    the status table's ``value_text`` column holds the count split by level
+    instead; this form ("19/19 tiêu chí từ cơ bản đạt trở lên") is for a
+    required value on a trajectory.
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if t.kind == "growth_per_year":
+        return f"{format_number(round(value, 1))} %/năm"
+    if t.kind == "change_per_year":
+        word = "giảm" if value >= 0 else "tăng"
+        return f"{word} {format_number(round(abs(value), 2))} điểm %/năm"
+    if t.kind == "yes_no":
+        return "Đạt" if value >= 1 else "Chưa đạt"
+    if t.kind == "status_by_year":
+        level = t.level or "dat"
+        at = "đạt" if level == "dat" else f"từ {LEVEL_LABELS[level].lower()} trở lên"
+        return f"{format_number(round(value, 1))}/19 tiêu chí {at}"
+    if t.is_percent:
+        return f"{format_number(round(value, 1))} %"
+    decimals = 0 if abs(value) >= 1000 or float(value).is_integer() else 1
+    return f"{format_number(round(value, decimals))} {t.unit}".strip()
+
+
+def partial_text(row: Mapping[str, Any]) -> str:
+    """ "số liệu 1/3 xã cũ" for a row built from part of a merged commune, else ""."""
+    parts, measured = int(row.get("parts") or 1), int(row.get("parts_measured") or 0)
+    if row.get("complete", True) or measured == 0 or parts <= 1:
+        return ""
+    return f"số liệu {measured}/{parts} xã cũ"
+
+
+def status_text(row: Mapping[str, Any]) -> str:
+    """The status as every surface writes it: "Đã đạt", or "Đã đạt · số liệu 1/3 xã cũ"."""
+    label = STATUS_LABELS[str(row["status"])]
+    partial = partial_text(row)
+    return f"{label} · {partial}" if partial else label
 
 
 def _latest_hint(series: Series, t: Target, year: int) -> str:
@@ -348,6 +429,30 @@ def _judge_level_by_year(
     return _with(
         obs, status=status, reason=reason, value=v, measured=v, target=goal, required=required, gap=gap
     )
+
+
+def _judge_criteria(t: Target, series: Series, year: int, obs: Observation, ref: float | None) -> Assessment:
+    """The 19 criteria: judged like a level by year, said as the count by level against the commune's own level."""
+    a = _judge_level_by_year(t, series, year, obs, ref)
+    if len(obs.levels) != len(CRITERIA):
+        return a  # a bare count (a test's series): the level_by_year words
+    standing = ntm_standing(obs.levels, t.level or "dat")
+    if a.status == "achieved":
+        return replace(a, reason=standing.text)
+    parts = [standing.text]
+    if obs.detail:
+        parts.append(obs.detail)
+    deadline = t.target_year or TARGET_YEAR
+    base = series.baseline(t.base_year)
+    if year >= deadline:
+        parts.append(f"đã đến hạn năm {deadline}")
+    elif base is None:
+        parts.append(f"chưa có số liệu năm gốc {t.base_year} nên chưa đánh giá được tốc độ")
+    elif year <= base.year:
+        parts.append(f"năm gốc của lộ trình đến năm {deadline}")
+    elif a.required is not None:
+        parts.append(f"lộ trình năm {year} cần {_n(a.required)} tiêu chí ở mức này, thực tế {_n(obs.value)}")
+    return replace(a, reason="; ".join(parts))
 
 
 def _judge_level_each_year(
@@ -556,7 +661,7 @@ def _judge_count(t: Target, series: Series, year: int, obs: Observation, _ref: f
 
 _JUDGES = {
     "level_by_year": _judge_level_by_year,
-    "status_by_year": _judge_level_by_year,
+    "status_by_year": _judge_criteria,
     "level_each_year": _judge_level_each_year,
     "vs_reference": _judge_level_each_year,
     "flow_per_year": _judge_level_each_year,
@@ -605,20 +710,26 @@ def _criteria_series(t: Target, data: IndicatorData, unit_code: str) -> Series:
     for year, group in rows.groupby("year"):
         if len(group) < len(CRITERIA):
             continue  # an incomplete appraisal is no figure
-        ok = group["level"].map(lambda lv: meets(str(lv), required))
-        missing = group[~ok].sort_values("criterion")
-        detail = ""
-        if len(missing):
-            names = ", ".join(f"{int(n)} {CRITERIA[int(n)]}" for n in missing["criterion"])
-            detail = f"chưa {LEVEL_LABELS[required].lower()}: {names}"
-        points[int(str(year))] = Observation(
+        levels = tuple(str(lv) for lv in group.sort_values("criterion")["level"])
+        points[int(str(year))] = _criteria_observation(
             int(str(year)),
-            float(ok.sum()),
+            levels,
+            required,
             _join_sources(group["source"]),
             bool(group["illustrative"].any()),
-            detail,
         )
     return Series(points)
+
+
+def _criteria_observation(
+    year: int, levels: tuple[str, ...], required: str, source: str, illustrative: bool
+) -> Observation:
+    standing = ntm_standing(levels, required)
+    detail = ""
+    if standing.short:
+        names = ", ".join(f"{n} {CRITERIA[n]}" for n in standing.short)
+        detail = f"chưa {LEVEL_LABELS[required].lower()}: {names}"
+    return Observation(year, float(standing.at_level), source, illustrative, detail, levels)
 
 
 def _weights(data: IndicatorData, codes: Sequence[str], year: int, column: str) -> dict[str, float] | None:
@@ -654,9 +765,10 @@ def combine(
             + ", ".join(names.get(c, c) for c in without)
         )
     if not with_data:
-        return Series({}, "chưa có số liệu của đơn vị nào")
+        return Series({}, "chưa có số liệu của đơn vị nào", size=len(codes), parts={})
     years = sorted({y for c in with_data for y in per_unit[c].points})
     points: dict[int, Observation] = {}
+    parts = {y: sum(1 for c in codes if per_unit[c].get(y) is not None) for y in years}
     for year in years:
         obs = [per_unit[c].get(year) for c in with_data]
         if any(o is None for o in obs):
@@ -664,6 +776,17 @@ def combine(
         present = [o for o in obs if o is not None]
         values = [o.value for o in present]
         detail = ""
+        if t.kind == "status_by_year" and all(len(o.levels) == len(CRITERIA) for o in present):
+            # A merged commune meets a criterion only if every part does: the worst level of each.
+            levels = tuple(worst_level([o.levels[i] for o in present]) for i in range(len(CRITERIA)))
+            points[year] = _criteria_observation(
+                year,
+                levels,
+                t.level or "dat",
+                _join_sources(o.source for o in present),
+                any(o.illustrative for o in present),
+            )
+            continue
         if t.aggregation == "sum":
             value = sum(values)
         elif t.aggregation == "min" or t.aggregation == "none":
@@ -686,7 +809,7 @@ def combine(
             any(o.illustrative for o in present),
             detail,
         )
-    return Series(points, coverage)
+    return Series(points, coverage, size=len(codes), parts=parts)
 
 
 # --- The table ------------------------------------------------------------------
@@ -753,6 +876,28 @@ def _subjects(vintage: int) -> list[_Subject]:
             out.append(_Subject(u.code, u.name, "commune_2025", members, plan_members))
     out.append(_Subject(AREA_CODE, AREA_NAME, "area", PLAN_CODES, PLAN_CODES))
     return out
+
+
+def row_target(targets: Sequence[Target], row: Mapping[str, Any]) -> Target | None:
+    """The target a status row was judged against (a 2025 commune: its plan commune's).
+
+    Thông Bình's rural-development target is "cơ bản đạt"; Xã Tân Thành, which
+    holds it since 1/7/2025, is judged against that one, not the first row of
+    ``targets.csv``.
+    """
+    code = str(row["indicator"])
+    if row["level"] == "area":
+        return target_for(targets, code, None)
+    subject = next(
+        (
+            s
+            for s in _subjects(2025 if row["level"] == "commune_2025" else 2020)
+            if s.code == row["unit_code"]
+        ),
+        None,
+    )
+    anchor = subject.plan_members[0] if subject is not None and len(subject.plan_members) == 1 else None
+    return target_for(targets, code, anchor or str(row["unit_code"])) or target_for(targets, code, None)
 
 
 def status_table(
@@ -834,6 +979,14 @@ def status_table(
                 reason = f"{note}{a.reason}"
                 if series.coverage:
                     reason = f"{reason} ({series.coverage})"
+                obs = series.get(year)
+                standing = (
+                    ntm_standing(obs.levels, t.level or "dat")
+                    if obs is not None and len(obs.levels) == len(CRITERIA)
+                    else None
+                )
+                shown = standing.count_text if standing is not None else ""
+                measured_parts = series.measured_parts(year)
                 rows.append(
                     {
                         "unit_code": subject.code,
@@ -849,12 +1002,17 @@ def status_table(
                         "gap": a.gap,
                         "status": a.status,
                         "status_label": STATUS_LABELS[a.status],
+                        "value_text": shown or value_text(a.value, judged),
+                        "standing": standing.text if standing is not None else "",
                         "reason": reason,
                         "unit": t.unit,
                         "target_text": t.target_text,
                         "scope": t.scope,
                         "in_scope": in_scope,
                         "coverage": series.coverage,
+                        "parts": series.size,
+                        "parts_measured": measured_parts,
+                        "complete": measured_parts == series.size,
                         "source": source,
                         "illustrative": illustrative,
                     }
@@ -865,6 +1023,16 @@ def status_table(
     return frame
 
 
+def plan_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The rows of the plan's units: the 3-commune area, the 3 communes, the 2025 communes holding one.
+
+    What "Cả vùng (3 xã biên giới)" shows on the map, in the ranking and in
+    the exports: never Xã An Phước, which holds none of the three.
+    """
+    codes = {AREA_CODE, *PLAN_CODES} | {s.code for s in _subjects(2025) if s.plan_members}
+    return table[table["unit_code"].isin(codes)]
+
+
 def ranking(table: pd.DataFrame, indicator: str, year: int, *, level: str | None = None) -> pd.DataFrame:
     """Communes for one indicator and year, the one that lags most first.
 
@@ -872,7 +1040,8 @@ def ranking(table: pd.DataFrame, indicator: str, year: int, *, level: str | None
     share of the target), so "which commune lags, and by how much" reads from
     the top.
     """
-    rows = table[(table["indicator"] == indicator) & (table["year"] == year) & (table["level"] != "area")]
+    rows = plan_rows(table)
+    rows = rows[(rows["indicator"] == indicator) & (rows["year"] == year) & (rows["level"] != "area")]
     if level is not None:
         rows = rows[rows["level"] == level]
     rows = rows.copy()

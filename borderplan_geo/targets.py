@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from ._errors import DataError, Problem
 from ._validate import read_csv_table
+from .criteria import TARGET_LEVEL_NAMES
 from .formatting import format_number
 from .store import DataSource
 
@@ -153,7 +154,9 @@ class Target:
         return value > goal + eps if self.comparison == ">" else value >= goal - eps
 
     def short_target(self) -> str:
-        """The target as a short phrase: "≥ 99 %", "> 98 %", "≥ 2.250 lao động/năm"."""
+        """The target as a short phrase: "≥ 99 %", "> 98 %", "≥ 2.250 lao động/năm", "cơ bản đạt 19 tiêu chí"."""
+        if self.kind == "status_by_year":
+            return TARGET_LEVEL_NAMES.get(self.level or "dat", self.target_text)
         if self.target is None:
             return self.target_text
         sign = "≥" if self.comparison == ">=" else ">"

@@ -8,15 +8,27 @@ handout); the frames keep raw numbers where a chart or a sort needs them.
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Sequence
 
 import geopandas as gpd
 import pandas as pd
 
-from .criteria import CRITERIA, LEVEL_LABELS
+from .criteria import CRITERIA, LEVEL_LABELS, ntm_standing
 from .dataset import Dataset
 from .formatting import format_number
 from .layers import PROJECT_STATUSES, SECTORS
-from .status import STATUS_LABELS, combine, ranking, trajectory, unit_series
+from .status import (
+    STATUSES,
+    combine,
+    partial_text,
+    ranking,
+    row_target,
+    status_text,
+    trajectory,
+    unit_series,
+)
+from .status import value_text as value_text  # re-exported: the tables and maps read values from here
 from .targets import Target, target_for
 from .units import PLAN_CODES, get_unit, merger_table, new_unit_of, units
 
@@ -26,25 +38,6 @@ def _target(dataset: Dataset, code: str, unit_code: str | None = None) -> Target
     if t is None:
         raise KeyError(code)
     return t
-
-
-def value_text(value: float | None, t: Target) -> str:
-    """A judged value as a planner reads it ("96,9 %", "giảm 0,7 điểm %/năm")."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if t.kind == "growth_per_year":
-        return f"{format_number(round(value, 1))} %/năm"
-    if t.kind == "change_per_year":
-        word = "giảm" if value >= 0 else "tăng"
-        return f"{word} {format_number(round(abs(value), 2))} điểm %/năm"
-    if t.kind == "yes_no":
-        return "Đạt" if value >= 1 else "Chưa đạt"
-    if t.kind == "status_by_year":
-        return f"{format_number(value)}/19 tiêu chí"
-    if t.is_percent:
-        return f"{format_number(round(value, 1))} %"
-    decimals = 0 if abs(value) >= 1000 or float(value).is_integer() else 1
-    return f"{format_number(round(value, decimals))} {t.unit}".strip()
 
 
 def gap_text(gap: float | None, t: Target, status: str) -> str:
@@ -75,18 +68,94 @@ def ranking_view(dataset: Dataset, indicator: str, year: int, *, vintage: int = 
             {
                 "Hạng": i,
                 "Xã": r["unit_name"],
-                "Giá trị": value_text(r["value"], t),
+                "Giá trị": r["value_text"],
                 "Mục tiêu": r["target_text"],
                 "Chênh lệch": gap_text(r["gap"], t, r["status"]),
-                "Tình trạng": STATUS_LABELS[r["status"]],
+                "Tình trạng": status_text(r),
                 "Nhận định": r["reason"],
                 "Nguồn": r["source"],
                 "Minh họa": bool(r["illustrative"]),
                 "Mã xã": r["unit_code"],
                 "status": r["status"],
+                "complete": bool(r["complete"]),
             }
         )
     return pd.DataFrame(rows)
+
+
+def target_lines(rows: pd.DataFrame) -> list[tuple[str, list[str]]]:
+    """The targets of the communes shown, each with the communes it is set for.
+
+    One pair when every commune has the same target; for the rural-development
+    target (6) two: ("đạt chuẩn…", [Tân Hộ Cơ, Bình Phú]) and ("cơ bản đạt 19
+    tiêu chí…", [Thông Bình]). The legends (map, PNG, PDF) say it from here.
+    """
+    own = rows[(rows["level"] != "area") & rows["in_scope"].astype(bool)]
+    groups: dict[str, list[str]] = {}
+    for r in own.to_dict("records"):
+        groups.setdefault(str(r["target_text"]), []).append(str(r["unit_name"]))
+    return list(groups.items())
+
+
+def target_summary(targets: Sequence[Target], code: str) -> str:
+    """An indicator's target in one cell: the target text, or each commune's when they differ.
+
+    "Tân Hộ Cơ, Bình Phú: đạt chuẩn nông thôn mới; Thông Bình: cơ bản đạt 19 tiêu chí".
+    """
+    groups: dict[str, list[str]] = {}
+    first: Target | None = None
+    for unit_code in PLAN_CODES:
+        t = target_for(targets, code, unit_code)
+        if t is None:
+            continue
+        first = first or t
+        groups.setdefault(t.short_target(), []).append(get_unit(unit_code).short_name)
+    if first is None:
+        return ""
+    if len(groups) <= 1:
+        return first.target_text
+    return "; ".join(f"{', '.join(names)}: {goal}" for goal, names in groups.items())
+
+
+def commune_lines(rows: pd.DataFrame, targets: Sequence[Target]) -> list[str]:
+    """One line per commune when their targets differ: its standing against the target set for it.
+
+    "Thông Bình: 17 đạt, 2 cơ bản đạt — đạt mức “cơ bản đạt 19 tiêu chí” Kế
+    hoạch giao" (the status table's ``standing``, from
+    :func:`~borderplan_geo.criteria.ntm_standing`).
+    Empty when every commune has the same target (the legend says it once).
+    """
+    if len(target_lines(rows)) <= 1:
+        return []
+    own = rows[(rows["level"] != "area") & rows["in_scope"].astype(bool)]
+    out = []
+    for r in own.to_dict("records"):
+        t = row_target(targets, r)
+        goal = t.short_target() if t is not None else str(r["target_text"])
+        partial = partial_text(r)
+        name = re.sub(r"^(Xã|Thị trấn)\s+", "", str(r["unit_name"]))
+        said = str(r.get("standing") or "") or f"{r['value_text']} — mục tiêu “{goal}”"
+        out.append(f"{name}: {said}" + (f" ({partial})" if partial else ""))
+    return out
+
+
+def legend_counts(rows: pd.DataFrame) -> tuple[dict[str, int], int]:
+    """Communes per status, and apart from them the communes measured in part, for every legend.
+
+    A commune with no figure at all is "no data", not partial: its colour says so.
+    """
+    counts = dict.fromkeys(STATUSES, 0)
+    partial = 0
+    for r in rows[rows["level"] != "area"].to_dict("records"):
+        if partial_text(r) and r["status"] != "no_data":
+            partial += 1
+        else:
+            counts[str(r["status"])] += 1
+    return counts, partial
+
+
+#: The legend's word for a commune measured in part (hatched on every map).
+PARTIAL_LEGEND = "Số liệu một phần các xã cũ (gạch chéo)"
 
 
 def area_row(dataset: Dataset, indicator: str, year: int, *, vintage: int = 2020) -> dict[str, object] | None:
@@ -97,7 +166,6 @@ def area_row(dataset: Dataset, indicator: str, year: int, *, vintage: int = 2020
         return None
     r = rows.iloc[0].to_dict()
     t = _target(dataset, indicator)
-    r["value_text"] = value_text(r["value"], t)
     r["gap_text"] = gap_text(r["gap"], t, r["status"])
     return r
 
@@ -105,7 +173,8 @@ def area_row(dataset: Dataset, indicator: str, year: int, *, vintage: int = 2020
 def criteria_matrix(dataset: Dataset, year: int, *, vintage: int = 2020) -> pd.DataFrame:
     """The 19 criteria × the plan's communes for a year (Đạt / Cơ bản đạt / Chưa đạt / –).
 
-    The last rows count each level per commune. In the 2025 view the columns
+    The last rows count each level per commune, then say each commune's
+    standing against its own level (:data:`STANDING_ROW`). In the 2025 view the columns
     keep the old communes (the criteria were appraised on them) and say which
     new commune each now belongs to.
     """
@@ -132,7 +201,23 @@ def criteria_matrix(dataset: Dataset, year: int, *, vintage: int = 2020) -> pd.D
         for col in columns.values():
             summary[col] = str(int((frame[col] == label).sum()))
         frame = pd.concat([frame, pd.DataFrame([summary])], ignore_index=True)
-    return frame
+    # The level the plan set for each commune, and whether it is reached (the same words as the map).
+    standing: dict[str, object] = {"Tiêu chí": STANDING_ROW}
+    levels_of = {label: key for key, label in LEVEL_LABELS.items()}
+    for code, col in columns.items():
+        t = target_for(dataset.targets, "ntm_status", code)
+        levels = [levels_of.get(str(v)) for v in frame[col].iloc[: len(CRITERIA)]]
+        known = [lv for lv in levels if lv is not None]
+        standing[col] = (
+            ntm_standing(known, (t.level if t else None) or "dat").text
+            if len(known) == len(CRITERIA)
+            else "–"
+        )
+    return pd.concat([frame, pd.DataFrame([standing])], ignore_index=True)
+
+
+#: The criteria table's last row: each commune's standing against the level the plan set for it.
+STANDING_ROW = "So với mức Kế hoạch giao"
 
 
 def criteria_sources(dataset: Dataset, year: int) -> list[str]:

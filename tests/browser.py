@@ -150,7 +150,7 @@ def browser_page(url: str, *, width: int = 1366, height: int = 768) -> Iterator[
             browser.close()
 
 
-def map_frame(page: Any, *, timeout_s: float = 30.0) -> Any:
+def map_frame(page: Any, *, timeout_s: float = 90.0) -> Any:
     """The iframe that holds the Leaflet map, once the map has drawn."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:

@@ -106,9 +106,14 @@ def test_changing_units_shows_the_2025_communes(app: AppTest) -> None:
     app.run()
     assert not app.exception
     colours = fills(app)
-    assert set(colours) == {"29926", "29929", "29938", "29944"}
-    assert colours["29944"][0] == "no_data"  # An Phước holds no plan commune
-    assert "Xã Tân Thành" in set(ranking(app)["Xã"])
+    # "Cả vùng (3 xã biên giới)": the communes holding the three; An Phước holds none, drawn as outside.
+    assert set(colours) == {"29926", "29929", "29938"}
+    assert '"unit_code": "29944", "status": "none"' in map_script(app)
+    table = ranking(app)
+    assert set(table["Xã"]) == {"Xã Tân Hồng", "Xã Tân Hộ Cơ", "Xã Tân Thành"}
+    # Xã Tân Hồng is measured in Bình Phú only: its status says so.
+    status = dict(zip(table["Xã"], table["Tình trạng"], strict=True))
+    assert status["Xã Tân Hồng"] == "Đã đạt · số liệu 1/3 xã cũ"
 
 
 def test_project_filters_change_the_map_and_the_table(app: AppTest) -> None:
@@ -153,11 +158,14 @@ def test_sensitive_projects_are_hidden_unless_a_logged_in_user_asks(app: AppTest
 
 def test_criteria_matrix(app: AppTest) -> None:
     matrix = next(df.value for df in app.dataframe if "Tiêu chí" in df.value.columns)
-    assert len(matrix) == 19 + 3
+    assert len(matrix) == 19 + 3 + 1
     assert list(matrix.columns) == ["Tiêu chí", "Bình Phú", "Tân Hộ Cơ", "Thông Bình"]
     last = matrix.set_index("Tiêu chí")
     assert last.loc["Số tiêu chí đạt", "Bình Phú"] == "19"
     assert last.loc["Số tiêu chí cơ bản đạt", "Thông Bình"] == "2"  # 2025: 14 and 17
+    assert last.loc["So với mức Kế hoạch giao", "Thông Bình"] == (
+        "17 đạt, 2 cơ bản đạt — đạt mức “cơ bản đạt 19 tiêu chí” Kế hoạch giao"
+    )
     app.sidebar.select_slider[0].set_value(2020)
     app.run()
     matrix = next(df.value for df in app.dataframe if "Tiêu chí" in df.value.columns).set_index("Tiêu chí")

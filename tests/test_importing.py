@@ -40,7 +40,7 @@ from tests.test_io import metres, wgs84_to_vn2000
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "data"
-LON, LAT = 105.45, 10.90  # in Tân Hộ Cơ
+LON, LAT = 105.44, 10.93  # in Tân Hộ Cơ, near its centroid
 
 PROJECT_HEADER = "Mã;Tên dự án;Lĩnh vực;Xã;Tình trạng;Tiến độ (%);Kinh độ;Vĩ độ;Nguồn"
 
@@ -185,7 +185,7 @@ def test_shapefile_without_prj_is_refused_with_the_crs_to_use(
 
 
 def test_swapped_longitude_latitude_is_refused_with_the_hint(source: DataSource, store_path: Path) -> None:
-    text = PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;10,90;105,45;NQ\n"
+    text = PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;10,93;105,44;NQ\n"
     text += "DA-2;Chợ;Thương mại;Thông Bình;Hoàn thành;100;10,93;105,49;NQ\n"
     pv = preview("projects", "du_an.csv", csv_bytes(text), source)
     hits = [p for p in pv.errors if "đảo kinh độ/vĩ độ" in p.message]
@@ -194,7 +194,7 @@ def test_swapped_longitude_latitude_is_refused_with_the_hint(source: DataSource,
 
 
 def test_one_swapped_row_names_its_row(source: DataSource) -> None:
-    text = PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,45;10,90;NQ\n"
+    text = PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,44;10,93;NQ\n"
     text += "DA-2;Chợ;Thương mại;Thông Bình;Hoàn thành;100;10,93;105,49;NQ\n"
     text += "DA-3;Trạm;Y tế;Bình Phú;Hoàn thành;100;105,41;10,91;NQ\n"
     pv = preview("projects", "du_an.csv", csv_bytes(text), source)
@@ -406,12 +406,16 @@ def test_boundaries_official_file_replaces_the_approximate_ones(
 def test_merged_data_is_validated_whole_before_saving(
     tmp_path: Path, source: DataSource, store_path: Path
 ) -> None:
-    """Official polygons that would leave mapped features outside the district are refused."""
+    """Official polygons that would leave mapped features outside the district are refused.
+
+    The nine units moved 4,6 km east pass the boundary checks (right areas, no overlap,
+    within 5 km of their boxes) but leave the western works more than 3 km outside.
+    """
     units, _ = read_units(source)
-    plan = units[units["code"].isin(["29929", "29935", "29932"])].copy()
-    plan["geometry"] = [g.representative_point().buffer(0.003) for g in plan.geometry]
+    moved = units.copy()
+    moved["geometry"] = moved.geometry.translate(xoff=0.042)
     path = tmp_path / "nho.geojson"
-    plan[["code", "name", "geometry"]].to_file(path)
+    moved[["code", "name", "geometry"]].to_file(path)
     pv = preview("boundaries", "nho.geojson", path.read_bytes(), source, default_source="Sở TN&MT")
     assert not pv.can_commit
     merged = [p for p in pv.errors if "(sau khi gộp)" in p.file]
@@ -572,7 +576,7 @@ BAD_INPUTS: list[tuple[str, str, str, Builder, dict[str, str], tuple[str, ...], 
         "projects",
         "xa.csv",
         _bytes(
-            csv_bytes(PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,45;11,35;NQ\n")
+            csv_bytes(PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,44;11,35;NQ\n")
         ),
         {},
         ("nằm ngoài huyện Tân Hồng",),
@@ -583,7 +587,7 @@ BAD_INPUTS: list[tuple[str, str, str, Builder, dict[str, str], tuple[str, ...], 
         "projects",
         "crs.csv",
         _bytes(
-            csv_bytes(PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,45;10,90;NQ\n")
+            csv_bytes(PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,44;10,93;NQ\n")
         ),
         {"crs": "EPSG:5897"},
         ("--crs EPSG:4326",),
@@ -602,7 +606,7 @@ BAD_INPUTS: list[tuple[str, str, str, Builder, dict[str, str], tuple[str, ...], 
         "unknown layer key",
         "layer",
         "tram.csv",
-        _bytes(csv_bytes("Mã;Tên;Kinh độ;Vĩ độ;Nguồn\nW1;Trạm;105,45;10,9;BC\n")),
+        _bytes(csv_bytes("Mã;Tên;Kinh độ;Vĩ độ;Nguồn\nW1;Trạm;105,44;10,93;BC\n")),
         {"layer": "gieng_nuoc"},
         ("không có lớp bản đồ 'gieng_nuoc'", "water_stations"),
         None,
@@ -635,7 +639,7 @@ BAD_INPUTS: list[tuple[str, str, str, Builder, dict[str, str], tuple[str, ...], 
         "tien_do.csv",
         _bytes(
             csv_bytes(
-                PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;150;105,45;10,90;NQ\n"
+                PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;150;105,44;10,93;NQ\n"
             )
         ),
         {},
@@ -646,7 +650,7 @@ BAD_INPUTS: list[tuple[str, str, str, Builder, dict[str, str], tuple[str, ...], 
         "unknown status",
         "projects",
         "trang_thai.csv",
-        _bytes(csv_bytes(PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Sắp xong;50;105,45;10,90;NQ\n")),
+        _bytes(csv_bytes(PROJECT_HEADER + "\nDA-1;Đường;Giao thông;Tân Hộ Cơ;Sắp xong;50;105,44;10,93;NQ\n")),
         {},
         ("'Sắp xong' không hợp lệ",),
         2,
@@ -794,7 +798,7 @@ def test_default_source_fills_missing_sources(source: DataSource) -> None:
 
 
 def test_project_update_without_coordinates_keeps_the_geometry(source: DataSource) -> None:
-    first = PROJECT_HEADER + "\nDA-7;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,45;10,90;NQ\n"
+    first = PROJECT_HEADER + "\nDA-7;Đường;Giao thông;Tân Hộ Cơ;Đang thi công;40;105,44;10,93;NQ\n"
     save(preview("projects", "a.csv", csv_bytes(first), source), source, "t")
     update = "Mã;Tiến độ (%);Tình trạng;Nguồn\nDA-7;100;Hoàn thành;Biên bản nghiệm thu 3/2024\n"
     pv = preview("projects", "tien_do.csv", csv_bytes(update), source)

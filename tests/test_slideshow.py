@@ -132,10 +132,27 @@ def test_scale_bar_labels_never_run_together_and_write_decimal_commas(width_m: i
 def test_the_international_gate_is_written_one_way_everywhere() -> None:
     """ "Cửa khẩu quốc tế Dinh Bà": a capital only where a sentence or a name starts, on every surface."""
     files = [*ROOT.glob("data/**/*.geojson"), *ROOT.glob("data/**/*.json"), *ROOT.glob("data/**/*.csv")]
-    files += [*ROOT.glob("borderplan_geo/*.py"), *ROOT.glob("app_ui/*.py"), ROOT / "README.md"]
+    files += [*ROOT.glob("borderplan_geo/*.py"), *ROOT.glob("app_ui/*.py"), *ROOT.glob("tools/*.py")]
+    files += [ROOT / "README.md"]
     seen = []
     for path in files:
         for match in re.finditer(r"cửa khẩu quốc tế dinh bà", path.read_text(encoding="utf-8"), re.I):
             seen.append(match.group(0))
     assert seen, "the gate is named nowhere"
     assert {s[1:] for s in seen} == {"ửa khẩu quốc tế Dinh Bà"}, sorted(set(seen))
+
+
+def test_every_slide_of_the_slideshow_discloses_what_its_view_must(shipped: Dataset, slideshow: str) -> None:
+    """The slideshow renders :func:`~borderplan_geo.slides.view_disclosures`, as the app's slide does."""
+    from borderplan_geo.disclosures import keys
+    from borderplan_geo.slides import view_disclosures
+
+    deck = load_deck(shipped.source)
+    sections = slideshow.split('<section class="bp-slide"')[1:]
+    assert len(sections) == len(deck.views)
+    for view, section in zip(deck.views, sections, strict=True):
+        year = view.year or shipped.latest_year() or 2025
+        header = section.split("</header>")[0]
+        assert re.findall(r'data-key="([a-z_0-9]+)"', header) == keys(
+            view_disclosures(shipped, view, year)
+        ), view.name

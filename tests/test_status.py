@@ -422,6 +422,9 @@ def test_status_table_gives_area_and_communes_and_2025_communes() -> None:
     assert new.loc["29938", "value"] == pytest.approx(97.0)  # Tân Thành holds Thông Bình
     assert "chưa có số liệu: Xã Tân Thành A" in new.loc["29938", "coverage"]
     assert new.loc["29944", "status"] == "no_data"  # An Phước holds no plan commune
+    assert "29944" not in set(ranking(t2025, "clean_water", 2025)["unit_code"])  # nor is it ranked
+    assert not bool(new.loc["29938", "complete"])  # Tân Thành A has no figure: measured in part
+    assert (new.loc["29938", "parts"], new.loc["29938", "parts_measured"]) == (2, 1)
 
 
 def test_trajectory_frame_for_charts() -> None:
