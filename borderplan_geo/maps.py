@@ -587,6 +587,13 @@ class _Declutter(MacroElement):
                     var moves = [[0, 0], [0, h * 0.6], [0, -h * 0.6], [w * 0.6, 0], [-w * 0.6, 0],
                                  [0, h * 1.1], [0, -h * 1.1], [w * 0.6, h * 0.6], [-w * 0.6, h * 0.6],
                                  [w * 0.6, -h * 0.6], [-w * 0.6, -h * 0.6]];
+                    // Further out, for a wide label near a large legend (a 24 px projector legend).
+                    [0.6, 1.1, 1.6].forEach(function(fy) {
+                        [-1, 1].forEach(function(sy) {
+                            moves.push([-w * 0.3, sy * h * fy], [-w * 0.5, sy * h * fy], [w * 0.3, sy * h * fy]);
+                        });
+                    });
+                    moves.push([0, h * 1.6], [0, -h * 1.6], [-w, 0], [w, 0]);
                     for (var i = 0; i < moves.length; i++) {
                         var dx = moves[i][0], dy = moves[i][1];
                         var c = {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
@@ -807,7 +814,7 @@ def _css(options: MapOptions) -> str:
 .leaflet-container {{ background: #eef1f4; font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; }}
 .bp-legend, .bp-title, .bp-notes {{ background: rgba(255,255,255,0.95); color: #111; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); padding: 8px 10px; font-size: {f}px; line-height: 1.35; }}
-.bp-legend {{ max-height: calc(100vh - 90px); overflow-y: auto; min-width: 12em; max-width: 40vw; }}
+.bp-legend {{ max-height: calc(100vh - 130px); overflow-y: auto; min-width: 12em; max-width: 40vw; }}
 .bp-legend h4 {{ margin: 0 0 4px 0; font-size: {f}px; }}
 .bp-legend .bp-sec {{ margin: 6px 0 2px 0; font-weight: 700; font-size: {small}px; color: #333; }}
 .bp-legend .bp-row {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }}
