@@ -391,6 +391,11 @@ class _FitView(MacroElement):
                 return true;
             }
             map.on('resize', function() { if (!moved) { fit(); } });
+            // A page may size the map's box from outside (the map page sets streamlit-folium's box to the
+            // window) without resizing the frame: Leaflet hears no window resize, so the box is watched.
+            if (window.ResizeObserver) {
+                new ResizeObserver(function() { map.invalidateSize({pan: false}); }).observe(box);
+            }
             if (!fit()) {
                 var timer = setInterval(function() {
                     if (!map.getSize().x) { return; }
@@ -517,7 +522,9 @@ class _LabelLayer(MacroElement):
     """Text labels (pre-escaped HTML) in the label pane, above every icon, never catching clicks.
 
     Each row may carry a ``rank``: when two labels would overlap once drawn,
-    :class:`_Declutter` moves or hides the one of lower rank.
+    :class:`_Declutter` moves or hides the one of lower rank. A row with a
+    ``unit`` (a commune's code) is that commune's label: it may move only
+    within that commune.
     """
 
     _template = Template(
@@ -530,7 +537,8 @@ class _LabelLayer(MacroElement):
                 var opts = {className: r.cls, html: r.html};
                 if (size) { opts.iconSize = [size, size]; opts.iconAnchor = [size / 2, size / 2]; }
                 var label = L.marker([r.lat, r.lng], {icon: L.divIcon(opts), interactive: false, keyboard: false,
-                                                      pane: {{ this.pane_js }}, bpRank: r.rank || 0});
+                                                      pane: {{ this.pane_js }}, bpRank: r.rank || 0,
+                                                      bpUnit: r.unit || null});
                 label.addTo(parent);
                 (window.__bpLabels = window.__bpLabels || []).push(label);
             });
@@ -553,7 +561,10 @@ class _Declutter(MacroElement):
     resize: the labels are taken by rank (the commune in focus, then the
     communes of the plan, then their neighbours); each keeps its place if it is
     clear of the labels placed before it and of the map's controls, else tries a
-    few nearby places, else is hidden until the next zoom.
+    few nearby places, else is hidden until the next zoom. A commune's label
+    never moves off its own commune (its middle, and the points half-way from
+    there to its edges, stay inside the shape): a label that finds no clear place there is hidden, never put on a
+    neighbour, where it would name the wrong commune.
     """
 
     _template = Template(
@@ -563,6 +574,34 @@ class _Declutter(MacroElement):
             var map = {{ this._parent.get_name() }};
             function clear(a, b) {
                 return a.right + 2 <= b.left || b.right + 2 <= a.left || a.bottom + 2 <= b.top || b.bottom + 2 <= a.top;
+            }
+            function shapeOf(unit) {
+                var found = null;
+                map.eachLayer(function(l) {
+                    if (!found && l.getLatLngs && l.feature && l.feature.properties
+                        && l.feature.properties.unit_code === unit) { found = l; }
+                });
+                return found;
+            }
+            // Inside the commune's shape, in map coordinates (not the drawn SVG, which may lag a view change):
+            // even-odd over every ring, so holes and multi-part communes count right.
+            function inside(shape, x, y) {
+                var o = map.getContainer().getBoundingClientRect();
+                var p = map.containerPointToLatLng(L.point(x - o.left, y - o.top));
+                var odd = false;
+                (function walk(parts) {
+                    if (!parts.length) { return; }
+                    if (parts[0] instanceof L.LatLng) {
+                        for (var i = 0, j = parts.length - 1; i < parts.length; j = i++) {
+                            var a = parts[i], b = parts[j];
+                            if ((a.lat > p.lat) !== (b.lat > p.lat)
+                                && p.lng < (b.lng - a.lng) * (p.lat - a.lat) / (b.lat - a.lat) + a.lng) { odd = !odd; }
+                        }
+                        return;
+                    }
+                    parts.forEach(walk);
+                })(shape.getLatLngs());
+                return odd;
             }
             function tidy() {
                 var labels = (window.__bpLabels || []).filter(function(l) {
@@ -594,9 +633,16 @@ class _Declutter(MacroElement):
                         });
                     });
                     moves.push([0, h * 1.6], [0, -h * 1.6], [-w, 0], [w, 0]);
+                    var own = l.options.bpUnit ? shapeOf(l.options.bpUnit) : null;
                     for (var i = 0; i < moves.length; i++) {
                         var dx = moves[i][0], dy = moves[i][1];
                         var c = {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
+                        // Moved, it stays well inside its commune: its middle and the points half-way to its edges.
+                        var mx = (c.left + c.right) / 2, my = (c.top + c.bottom) / 2;
+                        if (own && (dx || dy) && ![[0, 0], [-w / 4, 0], [w / 4, 0], [0, -h / 4], [0, h / 4]].every(
+                            function(q) { return inside(own, mx + q[0], my + q[1]); })) {
+                            continue;
+                        }
                         if (placed.every(function(p) { return clear(p, c); })) {
                             l._icon.firstElementChild.style.left = dx + 'px';
                             l._icon.firstElementChild.style.top = dy + 'px';
@@ -609,6 +655,9 @@ class _Declutter(MacroElement):
             }
             map.on('zoomend moveend resize overlayadd bp:fitted', tidy);
             setTimeout(tidy, 0);
+            // Sizes measured before the page has its styles and fonts are not final: tidy again after.
+            window.addEventListener('load', function() { tidy({type: 'load'}); });
+            if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function() { tidy({type: 'fonts'}); }); }
         })();
         {% endmacro %}
         """
@@ -936,6 +985,7 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions, focus: S
                     "html": f"<div>{html_text(unit['name'])}</div>",
                     "cls": "bp-label bp-context",
                     "rank": 1,
+                    "unit": unit["code"],
                 }
             )
             continue
@@ -1005,6 +1055,7 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions, focus: S
                 "html": f"<div>{html_text(unit['name'])}<br>{badge}{note}</div>",
                 "cls": "bp-label",
                 "rank": 3 if unit["code"] in focus else 2,
+                "unit": unit["code"],
             }
         )
     _GeoJsonLayer(features, highlight=weight + 2, sticky=True).add_to(group)

@@ -56,6 +56,25 @@ LABEL_BOXES_JS = """
   .filter(b => b.right > b.left && b.bottom > b.top)
 """
 
+#: The commune labels moved off their own commune (the middle of the label outside the commune's shape).
+OFF_OWN_COMMUNE_JS = """
+() => (window.__bpLabels || []).filter(l => l._map && l._icon && l.options.bpUnit
+                                         && !l._icon.classList.contains('bp-hidden'))
+  .filter(l => {
+    const d = l._icon.firstElementChild;
+    if (!d || (parseFloat(d.style.left || '0') === 0 && parseFloat(d.style.top || '0') === 0)) { return false; }
+    let path = null;
+    l._map.eachLayer(x => {
+      if (!path && x._path && x.feature && x.feature.properties.unit_code === l.options.bpUnit) { path = x._path; }
+    });
+    const r = d.getBoundingClientRect();
+    if (!path || !path.getScreenCTM() || !r.width) { return false; }
+    const p = new DOMPoint((r.left + r.right) / 2, (r.top + r.bottom) / 2);
+    return !path.isPointInFill(p.matrixTransform(path.getScreenCTM().inverse()));
+  })
+  .map(l => l._icon.innerText.replace(/\\s+/g, ' '))
+"""
+
 #: The communes a view is about (one box round them), the map's controls as boxes on screen, and for each
 #: control the points of a 4 px grid over it that fall inside one of those communes (covered).
 FOCUS_AND_CONTROLS_JS = """
@@ -226,6 +245,9 @@ def test_every_text_of_the_presentation_page_is_24px_and_labels_never_collide(
                 labels = _retry(lambda: map_frame(page).evaluate(LABEL_BOXES_JS))
                 if _collisions(labels):
                     problems.append(f"{titles[index]}: labels overlap {_collisions(labels)}")
+                off = _retry(lambda: map_frame(page).evaluate(OFF_OWN_COMMUNE_JS))
+                if off:
+                    problems.append(f"{titles[index]}: labels off their own commune: {off}")
                 view = _retry(lambda: map_frame(page).evaluate(FOCUS_AND_CONTROLS_JS))
                 under = [(b["text"], c["name"]) for b in labels for c in view["controls"] if _overlap(b, c)]
                 if under:
@@ -275,6 +297,7 @@ def test_the_map_page_fits_map_and_legend_above_the_fold(shipped_app: str, width
             }"""
         )
         labels = frame.evaluate(LABEL_BOXES_JS)
+        off = frame.evaluate(OFF_OWN_COMMUNE_JS)
         view = frame.evaluate(FOCUS_AND_CONTROLS_JS)
         # The ranking table: every column inside the page's width.
         page.get_by_role("tab", name="Xếp hạng chi tiết").click()
@@ -298,6 +321,7 @@ def test_the_map_page_fits_map_and_legend_above_the_fold(shipped_app: str, width
     assert focus["top"] >= view["map"]["top"] and focus["bottom"] <= view["map"]["bottom"]
     assert not [c for c in view["controls"] if c["covered"]]  # no control over the communes in view
     assert not _collisions(labels), _collisions(labels)
+    assert not off, f"labels off their own commune: {off}"
     assert len(labels) >= 3
     assert inner["labelPane"] > inner["markerPane"]  # icons never cover names and value badges
     columns = dict(heads)
