@@ -8,16 +8,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
 from borderplan_geo._errors import DataError
-from borderplan_geo._html import markdown_text
+from borderplan_geo._html import js_value, markdown_text
 from borderplan_geo._text import spreadsheet_frame
 from borderplan_geo.auth import User, can_see_sensitive
 from borderplan_geo.dataset import Dataset, load_dataset
 from borderplan_geo.disclosures import Disclosure
+from borderplan_geo.formatting import format_size
 from borderplan_geo.layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, PROJECTS_LABEL, SECTORS
 from borderplan_geo.maps import BASEMAP_LABELS
 from borderplan_geo.settings import PLAN_YEARS, Settings, get_settings
@@ -220,10 +222,160 @@ def disclosure_banner(found: Sequence[Disclosure]) -> None:
 
 
 def compact_page() -> None:
-    """Less chrome above the map, so it fits a 1366×768 screen (static CSS, no user text)."""
+    """Less chrome around the map, so that map and legend fit a 1366×768 screen (static CSS, no user text)."""
     st.markdown(
-        "<style>[data-testid='stMainBlockContainer'],.block-container{padding-top:1.2rem;padding-bottom:1rem}"
+        "<style>[data-testid='stMainBlockContainer'],.block-container{padding:1rem 1rem 0.5rem 1rem;max-width:100%}"
         "[data-testid='stSidebarHeader']{height:2.2rem;min-height:0}"
-        "h4{padding-top:0.1rem;padding-bottom:0.1rem}</style>",
+        "h4{padding-top:0;padding-bottom:0.1rem}"
+        "[data-testid='stAlert'] [data-testid='stAlertContentWarning']{padding:0.45rem 0.8rem}"
+        "[data-testid='stAlert'] p{font-size:0.9rem;line-height:1.35}"
+        ".st-key-bp_scripts{display:none}</style>",
         unsafe_allow_html=True,
     )
+
+
+# --- scripts for the page itself (static code, no text from data) -----------------------------------------
+
+#: Sizes the map's frame to the window: the map and its legend always above the fold, whatever the
+#: screen (1366×768 laptop, 1920×1080 projector). Runs in the page; frames are replaced at reruns, so it
+#: checks again every 400 ms.
+_FIT_MAPS_JS = """
+(function() {
+  if (window.__bpFitMaps) { return; }
+  var MIN = 360, BOTTOM = 10;
+  function fit() {
+    var main = document.querySelector('[data-testid="stMain"]');
+    var scroll = main ? main.scrollTop : 0;
+    document.querySelectorAll('.st-key-bp_map iframe').forEach(function(f) {
+      var r = f.getBoundingClientRect();
+      if (!r.width) { return; }
+      var h = Math.max(MIN, Math.floor(window.innerHeight - (r.top + scroll) - BOTTOM));
+      if (Math.abs(r.height - h) > 1) { f.style.height = h + 'px'; }
+      try {
+        var inner = f.contentDocument && f.contentDocument.getElementById('map_div');
+        if (inner && inner.style.height !== h + 'px') { inner.style.height = h + 'px'; }
+      } catch (e) { /* a frame of another origin: nothing to size inside */ }
+    });
+  }
+  window.__bpFitMaps = fit;
+  window.addEventListener('resize', fit);
+  setInterval(fit, 400);
+  fit();
+})();
+"""
+
+#: The presentation's keys, for the whole page: → PageDown "." next; ← PageUp B previous; Home, End.
+#: Presenters' clickers send PageDown / PageUp, some "." or B. Typing in a field is left alone.
+_SLIDE_KEYS_JS = """
+(function() {
+  if (window.__bpSlideKey) { return; }
+  var KEYS = {ArrowRight: 'bp_next', PageDown: 'bp_next', '.': 'bp_next',
+              ArrowLeft: 'bp_prev', PageUp: 'bp_prev', b: 'bp_prev', B: 'bp_prev',
+              Home: 'bp_first', End: 'bp_last'};
+  window.__bpSlideKey = function(e) {
+    if (e.defaultPrevented || e.altKey || e.ctrlKey || e.metaKey || !KEYS.hasOwnProperty(e.key)) { return; }
+    var t = e.target;
+    if (t && t.closest && t.closest('input, textarea, select, [contenteditable="true"], [role="listbox"]')) { return; }
+    var btn = document.querySelector('.st-key-' + KEYS[e.key] + ' button');
+    if (!btn) { return; }
+    e.preventDefault();
+    if (!btn.disabled) { btn.click(); }
+  };
+  document.addEventListener('keydown', function(e) { window.__bpSlideKey(e); }, true);
+})();
+"""
+
+#: Put at the end of a map shown in the presentation: keys pressed with the focus in the map's frame
+#: step the slides too.
+FORWARD_KEYS_HTML = """<script>
+document.addEventListener('keydown', function(e) {
+  try { if (window.parent && window.parent.__bpSlideKey) { window.parent.__bpSlideKey(e); } } catch (err) {}
+}, true);
+</script>"""
+
+
+#: Streamlit's own English words (it has no locale setting), and what the page shows instead. Replaced
+#: in the page as they appear (:data:`_TRANSLATE_JS`); the file uploader's size line is hidden and said
+#: by :func:`file_uploader` with our own limit.
+STREAMLIT_TEXT: dict[str, str] = {
+    "Upload": "Chọn tệp",
+    "Upload directories": "Chọn thư mục",
+    "Browse files": "Chọn tệp",
+    "Drag and drop a file here": "Thả tệp vào đây",
+    "Drag and drop files here": "Thả các tệp vào đây",
+    "Drag and drop directories here": "Thả thư mục vào đây",
+    "Skip to main content": "Tới nội dung chính",
+    "Choose an option": "Chọn",
+    "Choose options": "Chọn",
+    "No results": "Không có kết quả",
+    "Press Enter to apply": "Bấm Enter để áp dụng",
+    "Press Enter to submit form": "Bấm Enter để gửi",
+    "Press ⌘+Enter to apply": "Bấm ⌘+Enter để áp dụng",
+    "Press Ctrl+Enter to apply": "Bấm Ctrl+Enter để áp dụng",
+}
+
+_TRANSLATE_JS = """
+(function() {
+  if (window.__bpTranslate) { return; }
+  var WORDS = %s;
+  var ATTRS = ['placeholder', 'aria-label', 'title'];
+  function translate(node) {
+    if (node.nodeType === 3) {
+      var text = node.nodeValue, key = text.trim();
+      if (key && WORDS.hasOwnProperty(key)) { node.nodeValue = text.replace(key, WORDS[key]); }
+      return;
+    }
+    if (node.nodeType !== 1 || node.tagName === 'SCRIPT' || node.tagName === 'STYLE') { return; }
+    ATTRS.forEach(function(a) {
+      var v = node.getAttribute(a);
+      if (v && WORDS.hasOwnProperty(v.trim())) { node.setAttribute(a, WORDS[v.trim()]); }
+    });
+    for (var c = node.firstChild; c; c = c.nextSibling) { translate(c); }
+  }
+  window.__bpTranslate = translate;
+  translate(document.body);
+  new MutationObserver(function(changes) {
+    changes.forEach(function(ch) {
+      if (ch.type === 'childList') { ch.addedNodes.forEach(translate); } else { translate(ch.target); }
+    });
+  }).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: ATTRS});
+})();
+"""
+
+
+def page_scripts(*, slide_keys: bool = False) -> None:
+    """Install the page's own scripts (Vietnamese for Streamlit's words; map fitted to the window; the
+    slide keys) in the page.
+
+    Streamlit runs a component's script in a frame of the page's origin; the
+    scripts are put into the page itself, once, so they outlive the frame and
+    see every key. Call it inside a hidden container (``st.container(key="bp_scripts")``).
+    """
+    codes = [
+        _TRANSLATE_JS % js_value(STREAMLIT_TEXT),
+        _FIT_MAPS_JS,
+        *([_SLIDE_KEYS_JS] if slide_keys else []),
+    ]
+    st.iframe(
+        "<script>(function() { var doc = window.parent.document;"
+        f"{js_value(codes)}.forEach(function(code) {{"
+        " var s = doc.createElement('script'); s.textContent = code; doc.head.appendChild(s); }); })();</script>",
+        height=1,
+    )
+
+
+def file_uploader(label: str, *, types: list[str], key: str, max_bytes: int) -> Any:
+    """Streamlit's file uploader with its English line replaced by ours (our own size limit, in Vietnamese).
+
+    The dropzone's line ("200MB per file • CSV…", Streamlit's server limit, not
+    ours) is hidden by CSS and said below in Vietnamese; the button's "Upload" is
+    translated in the page (:data:`STREAMLIT_TEXT`).
+    """
+    st.markdown(
+        "<style>[data-testid='stFileUploaderDropzoneInstructions']{display:none}</style>",
+        unsafe_allow_html=True,
+    )
+    upload = st.file_uploader(label, type=types, key=key)
+    st.caption(f"Kéo thả tệp vào ô trên hoặc bấm «Chọn tệp»; tối đa {format_size(max_bytes)} mỗi tệp.")
+    return upload

@@ -133,6 +133,8 @@ def _save(action: Callable[[], Version | None]) -> None:
 
 def render() -> None:
     common.compact_page()
+    with st.container(key="bp_scripts"):
+        common.page_scripts()  # Streamlit's own words in Vietnamese
     user = auth_ui.login_box()
     src = common.source()
     st.markdown("#### Dữ liệu: nhập, sửa, lịch sử")
@@ -295,10 +297,11 @@ def _import_tab(user: User) -> None:
                 )
                 or None
             )
-    upload = st.file_uploader(
+    upload = common.file_uploader(
         "Chọn tệp",
-        type=["csv", "xlsx", "geojson", "json", "gpkg", "zip", "kml", "kmz"],
+        types=["csv", "xlsx", "geojson", "json", "gpkg", "zip", "kml", "kmz"],
         key="imp_file",
+        max_bytes=common.settings().max_import_bytes,
     )
     options: dict[str, Any] = {
         "crs": crs or None,

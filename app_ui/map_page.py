@@ -108,7 +108,8 @@ def render() -> None:
         asset_base_url=common.asset_base_url(),
     )
     left, right = st.columns([7, 3], gap="small")
-    with left:
+    with left, st.container(key="bp_map"):
+        # Sized to the window by common.page_scripts(): map and legend above the fold on any screen.
         result = st_folium(
             m,
             key="map",
@@ -133,6 +134,8 @@ def render() -> None:
         _trajectory(ds, ch)
     with tabs[3]:
         _projects(projects, selected)
+    with st.container(key="bp_scripts"):
+        common.page_scripts()
 
 
 _BADGE = {
@@ -202,26 +205,29 @@ def _exports(ds: common.Dataset, options: MapOptions) -> None:
 
 
 def _ranking(ds: common.Dataset, ch: common.Choices) -> None:
+    """Every column within the page's width at 1366 px: a table whose long cells wrap (not a grid)."""
     view = ranking_view(ds, ch.indicator, ch.year, vintage=ch.vintage)
     if view.empty:
         st.info("Chỉ tiêu này không đặt cho từng xã.")
         return
-    shown = view[
-        ["Hạng", "Xã", "Giá trị", "Mục tiêu", "Chênh lệch", "Tình trạng", "Nhận định", "Nguồn", "Minh họa"]
-    ]
-    st.dataframe(
-        common.sheet(shown).style.map(_status_cell_style, subset=["Tình trạng"]),
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "Nhận định": st.column_config.TextColumn(width="large"),
-            "Nguồn": st.column_config.TextColumn(width="medium"),
-            "Minh họa": st.column_config.CheckboxColumn(
-                help="Số liệu giả định để trình diễn, không phải báo cáo"
-            ),
-        },
-        key="ranking_table",
+    shown = common.sheet(
+        view[
+            [
+                "Hạng",
+                "Xã",
+                "Giá trị",
+                "Mục tiêu",
+                "Chênh lệch",
+                "Tình trạng",
+                "Nhận định",
+                "Nguồn",
+                "Minh họa",
+            ]
+        ]
     )
+    shown["Minh họa"] = ["✔ minh họa" if flag else "" for flag in view["Minh họa"]]
+    st.table(shown.style.map(_status_cell_style, subset=["Tình trạng"]), hide_index=True)
+    st.caption("Minh họa: số liệu giả định để trình diễn, không phải báo cáo.")
 
 
 def _criteria(ds: common.Dataset, ch: common.Choices) -> None:

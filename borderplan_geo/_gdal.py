@@ -109,7 +109,11 @@ def expect_driver(path: Path | str, drivers: tuple[str, ...], label: str) -> dic
         info: dict[str, object] = pyogrio.read_info(path, layer=0)
     except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
         raise DataError(
-            library_problem(label, "tệp hỏng hoặc không đúng định dạng", _short(exc, path, label))
+            library_problem(
+                label,
+                gdal_sentence("tệp hỏng hoặc không đúng định dạng", exc, path, label),
+                clean_message(exc, path, label),
+            )
         ) from exc
     found = str(info.get("driver", ""))
     if found not in drivers:
@@ -122,9 +126,51 @@ def expect_driver(path: Path | str, drivers: tuple[str, ...], label: str) -> dic
     return info
 
 
-def _short(exc: BaseException, path: Path | str, label: str) -> str:
-    text = str(exc).replace(str(path), label).replace(str(Path(str(path)).parent), "")
-    return text.split("; It might help")[0].strip()[:300]
+#: What GDAL's most frequent messages about a user's file mean, in Vietnamese (pattern, meaning).
+GDAL_MEANINGS: tuple[tuple[str, str], ...] = (
+    (r"not recognized as (being in )?a supported file format", "GDAL không nhận ra định dạng của tệp"),
+    (r"no such file or directory|does not exist in the file system", "không tìm thấy tệp"),
+    (
+        r"failed to read geojson|geojson.*(parsing|syntax) error|json parsing error",
+        "nội dung GeoJSON sai cú pháp",
+    ),
+    (r"file is not a database|not a geopackage|sqlite3?_open", "tệp không phải GeoPackage (SQLite) hợp lệ"),
+    (r"unable to open .*\.shp|failed to open shapefile|\.shx", "bộ tệp Shapefile thiếu phần hoặc hỏng"),
+    (r"\bkml\b|\bxml\b|expat", "nội dung KML (XML) sai cú pháp"),
+    (r"unsupported geometry|invalid geometry|geometry.*(invalid|corrupt)", "hình học (tọa độ) không hợp lệ"),
+    (r"(out of|cannot allocate) memory|too (big|large)", "tệp quá lớn để đọc"),
+    (r"permission denied", "không có quyền đọc tệp"),
+    (r"encoding|recode|utf-?8|codec", "bảng mã chữ của tệp không đọc được (hãy lưu bằng UTF-8)"),
+)
+
+
+def clean_message(text: object, path: Path | str, label: str) -> str:
+    """GDAL's words with the temporary path replaced by the user's file name, its advice removed."""
+    raw = str(path)
+    bare = raw.split(":", 1)[1] if ":" in raw and not raw.startswith("/") else raw  # "GeoJSON:/tmp/…"
+    out = str(text).replace(raw, label).replace(bare, label).replace(str(Path(bare).parent), "")
+    out = re.sub(r"/vsi\w+/\S+", label, out)
+    return out.split("; It might help")[0].strip()[:300]
+
+
+def gdal_sentence(sentence: str, text: object, path: Path | str, label: str) -> str:
+    """Our Vietnamese sentence, with what GDAL's words mean when we know it (its words go to the detail)."""
+    own = clean_message(text, path, label)
+    meaning = next((vi for pattern, vi in GDAL_MEANINGS if re.search(pattern, own, re.I)), "")
+    return f"{sentence}: {meaning}" if meaning else sentence
+
+
+def gdal_words(text: object, path: Path | str, label: str) -> str:
+    """GDAL's message (English, from the library) wrapped in Vietnamese: what it means, then its own words.
+
+    >>> gdal_words("'/tmp/x/a.json' not recognized as being in a supported file format.", "/tmp/x/a.json", "a.json")
+    "GDAL không nhận ra định dạng của tệp (thông báo gốc của GDAL: 'a.json' not recognized as being in a supported file format.)"
+    """
+    own = clean_message(text, path, label)
+    meaning = next((vi for pattern, vi in GDAL_MEANINGS if re.search(pattern, own, re.I)), "")
+    if not own:
+        return meaning or "GDAL không cho biết lý do"
+    return f"{meaning} (thông báo gốc của GDAL: {own})" if meaning else f"thông báo gốc của GDAL: {own}"
 
 
 # --- preparing a user's file for GDAL ----------------------------------------------------------------
@@ -195,7 +241,11 @@ def count_features(path: str, layers: list[str], label: str, limits: ImportLimit
             info = pyogrio.read_info(path, layer=layer, force_feature_count=True)
         except Exception as exc:  # pyogrio raises several types; all mean "unreadable"
             raise DataError(
-                library_problem(label, f"không đọc được lớp '{layer}'", _short(exc, path, label))
+                library_problem(
+                    label,
+                    gdal_sentence(f"không đọc được lớp '{layer}'", exc, path, label),
+                    clean_message(exc, path, label),
+                )
             ) from exc
         total += max(int(info.get("features") or 0), 0)
     if total > limits.max_features:
@@ -512,8 +562,11 @@ __all__ = [
     "ALLOWED_DRIVERS",
     "Prepared",
     "check_vertices",
+    "clean_message",
     "count_features",
     "expect_driver",
+    "gdal_sentence",
+    "gdal_words",
     "harden",
     "prepare",
 ]

@@ -41,7 +41,7 @@ import math
 import os
 import re
 import tempfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
@@ -110,6 +110,7 @@ from .styles import (
     CLUSTER_COLOR,
     PROJECT_STATUS_COLORS,
     ROAD_STYLES,
+    ROW_OF_HOUSES,
     ZONE_COLORS,
     StatusStyle,
     status_styles,
@@ -207,7 +208,7 @@ def resolve_options(
         try:
             chosen = deck.get(view)
         except KeyError as exc:
-            raise ExportError(str(exc.args[0]) if exc.args else f"không có khung nhìn '{view}'") from None
+            raise ExportError(str(exc.args[0]) if exc.args else f"không có trang chiếu '{view}'") from None
         options = chosen.map_options(year=default_year)
     else:
         options = MapOptions(indicator=indicator or "clean_water", year=default_year)
@@ -510,7 +511,7 @@ def _drop_bootstrap_css(m: folium.Map) -> None:
 # --------------------------------------------------------------------------------------------
 
 #: Point symbols by layer kind: (matplotlib marker, colour, size factor). Colours as in styles.py.
-_POINT_SYMBOLS: dict[str, tuple[str, str, float]] = {
+_POINT_SYMBOLS: dict[str, tuple[str | MplPath, str, float]] = {
     "international": ("*", "#C2185B", 1.9),
     "secondary": ("D", "#C2185B", 1.05),
     "marker": ("^", "#5D4037", 1.1),
@@ -518,7 +519,11 @@ _POINT_SYMBOLS: dict[str, tuple[str, str, float]] = {
     "school": ("s", "#283593", 1.0),
     "health": ("P", "#C62828", 1.15),
     "cluster": ("p", CLUSTER_COLOR, 1.15),
-    "line": ("p", CLUSTER_COLOR, 1.15),
+    "line": (
+        MplPath([((x - 12) / 12, (12 - y) / 12) for x, y in ROW_OF_HOUSES], closed=True),
+        CLUSTER_COLOR,
+        1.3,
+    ),
     "heritage": ("h", "#6A1B9A", 1.15),
     "tourism": (">", "#00838F", 1.05),
     "market": ("H", "#8C510A", 1.1),
@@ -526,7 +531,7 @@ _POINT_SYMBOLS: dict[str, tuple[str, str, float]] = {
     "admin": ("8", "#37474F", 1.05),
     "border_post": ("v", "#1B5E20", 1.15),
 }
-_DEFAULT_POINT = ("o", "#555555", 1.0)
+_DEFAULT_POINT: tuple[str | MplPath, str, float] = ("o", "#555555", 1.0)
 #: Hatch of a commune whose status comes from part of its old communes ("no data" is "///").
 _PARTIAL_HATCH = "\\\\\\"
 
@@ -740,6 +745,33 @@ def _units_per_point(ax: Axes, extent: tuple[float, float, float, float]) -> flo
     return (extent[1] - extent[0]) / width_pt
 
 
+def scale_labels(
+    length: float, segments: int, left: float, seg: float, width: Callable[[str], float]
+) -> list[tuple[float, str, str]]:
+    """The scale bar's labels: (x, text, alignment), none running into another.
+
+    The last label carries the unit ("2 km", "500 m"), the others the number alone
+    in Vietnamese style ("0,5"). ``0`` and the last are always written; a label in
+    between is dropped when it would come within a space's width of its
+    neighbours (``width`` measures a text in map units).
+    """
+    unit_km = length >= 1000
+    last = format_number(length / 1000 if unit_km else length) + (" km" if unit_km else " m")
+    gap = width(" ")
+    end = left + segments * seg
+    out = [(left, "0", "center")]
+    placed_right = left + width("0") / 2
+    for i in range(1, segments):
+        x = left + i * seg
+        text = format_number(round(i * seg / 1000, 2) if unit_km else i * seg)
+        w = width(text)
+        if x - w / 2 >= placed_right + gap and x + w / 2 + gap <= end:
+            out.append((x, text, "center"))
+            placed_right = x + w / 2
+    out.append((end, last, "left"))
+    return out
+
+
 def _scale_bar(
     ax: Axes, extent: tuple[float, float, float, float], look: _Look
 ) -> tuple[float, float, float, float]:
@@ -750,13 +782,13 @@ def _scale_bar(
     lead = round(length / 10 ** math.floor(math.log10(length)))
     segments = {5: 5, 2: 4}.get(lead, 2)
     seg = length / segments
-    unit_km = length >= 1000
     size = look.scale
     pad = size * 0.8 * u
     bar_h = size * 0.55 * u
     left = x0 + size * 2.2 * u
     bottom = y0 + size * 2.0 * u
-    last = format_number(length / 1000 if unit_km else length) + (" km" if unit_km else " m")
+    labels = scale_labels(length, segments, left, seg, lambda t: _text_width(t, size) * u)
+    last = labels[-1][1]
     box_w = length + pad * 2 + _text_width(last, size) * u * 0.6
     box_h = bar_h + size * 1.35 * u + pad * 2
     _add(
@@ -786,16 +818,12 @@ def _scale_bar(
                 zorder=21,
             ),
         )
-    for i in range(segments + 1):
-        value = i * seg
-        text = format_number(round(value / 1000, 2) if unit_km else value)
-        if i == segments:
-            text = last
+    for x, text, align in labels:
         ax.text(
-            left + i * seg,
+            x,
             bottom + bar_h + size * 0.25 * u,
             text,
-            ha="center" if i < segments else "left",
+            ha=align,
             va="bottom",
             fontsize=size,
             fontfamily=_FONT,
@@ -1279,7 +1307,7 @@ class _Swatch:
     hatch: str | None = None
     dash: str | None = None
     width: float = 1.0
-    marker: str = "o"
+    marker: str | MplPath = "o"
     fill: str = "full"
     size: float = 1.0
     halo: str | None = None

@@ -73,6 +73,14 @@ def format_vnd(amount: float | None, *, missing: str = "–") -> str:
 _MACHINE = re.compile(r"[+-]?\d+(\.\d+)?([eE][+-]?\d+)?")
 
 
+def format_size(size: int) -> str:
+    """A file size: "50 MB", "1,5 MB", "800 kB" (one decimal from 1 MB up, none when it is whole)."""
+    mib = 1024 * 1024
+    if size >= mib:
+        return f"{format_number(size / mib, 0 if size % mib == 0 else 1)} MB"
+    return f"{format_number(size / 1024, 0)} kB"
+
+
 def parse_number(text: object, *, machine: bool = False) -> float:
     """Read a number written the Vietnamese or the English way.
 

@@ -78,7 +78,7 @@ from pyproj.exceptions import ProjError
 from shapely.geometry.base import BaseGeometry
 
 from ._errors import CRSError, DataError, Problem, library_problem
-from ._gdal import check_vertices, count_features, expect_driver, prepare
+from ._gdal import check_vertices, clean_message, count_features, expect_driver, gdal_sentence, prepare
 from ._limits import check_cell_length, open_zip, read_csv_rows, scan_workbook
 from ._text import clean_text
 from .formatting import parse_number
@@ -913,7 +913,7 @@ def read_vector(
                 library_problem(
                     label,
                     "không đọc được tệp: tệp hỏng hoặc không đúng định dạng",
-                    _clean_gdal(exc, path, label),
+                    clean_message(exc, path, label),
                 )
             ) from exc
         if not layers:
@@ -942,8 +942,13 @@ def read_vector(
                     problems.append(
                         library_problem(
                             label,
-                            "thư viện đọc bản đồ (GDAL) cảnh báo khi đọc tệp: kiểm tra lại kết quả trên bản đồ",
-                            _clean_gdal(w.message, path, label),
+                            gdal_sentence(
+                                "thư viện đọc bản đồ (GDAL) cảnh báo khi đọc tệp: kiểm tra lại kết quả trên bản đồ",
+                                w.message,
+                                path,
+                                label,
+                            ),
+                            clean_message(w.message, path, label),
                             severity="warning",
                         )
                     )
@@ -952,7 +957,7 @@ def read_vector(
                     library_problem(
                         label,
                         f"không đọc được lớp '{layer}': tệp hỏng hoặc không đúng định dạng",
-                        _clean_gdal(exc, path, label),
+                        clean_message(exc, path, label),
                     )
                 ) from exc
             frames.append(frame)
@@ -995,15 +1000,6 @@ def zip_has_prj(content: bytes) -> bool:
         return any(n.lower().endswith(".prj") for n in zipfile.ZipFile(io.BytesIO(content)).namelist())
     except (zipfile.BadZipFile, ValueError, EOFError):
         return False
-
-
-def _clean_gdal(text: object, path: Path | str, label: str) -> str:
-    """GDAL's words with the temporary path replaced by the user's file name."""
-    raw = str(path)
-    bare = raw.split(":", 1)[1] if ":" in raw and not raw.startswith("/") else raw  # "GeoJSON:/tmp/…"
-    out = str(text).replace(raw, label).replace(bare, label).replace(str(Path(bare).parent), "")
-    out = re.sub(r"/vsi\w+/\S+", label, out)
-    return out.split("; It might help")[0].strip()
 
 
 def read_user_file(

@@ -96,6 +96,42 @@ OFFLINE_NOTE = "Không tải được nền bản đồ trực tuyến: bản đ
 #: Status feature-group name prefix: tests and the app find the layer by it.
 STATUS_LAYER = "Tình trạng chỉ tiêu"
 
+#: The words Leaflet and its plugins write into the map in English, and what the map shows instead
+#: (button titles, the measuring tool's panel and results). Its units are set in Vietnamese too
+#: (:data:`MEASURE_UNITS`), and its numbers use Vietnamese separators ("1.234,5 m").
+CONTROL_TEXT: dict[str, str] = {
+    # Leaflet
+    "Zoom in": "Phóng to",
+    "Zoom out": "Thu nhỏ",
+    "Layers": "Lớp bản đồ",
+    "Close popup": "Đóng",
+    # leaflet-measure 2.1.7 (its English strings; no build of it has Vietnamese)
+    "Measure": "Đo",
+    "Measure distances and areas": "Đo khoảng cách, diện tích",
+    "Create a new measurement": "Bắt đầu đo",
+    "Start creating a measurement by adding points to the map": "Bấm lên bản đồ để thêm các điểm đo",
+    "Finish measurement": "Kết thúc đo",
+    "Last point": "Điểm cuối",
+    "Area": "Diện tích",
+    "Perimeter": "Chu vi",
+    "Point location": "Vị trí điểm",
+    "Area measurement": "Đo diện tích",
+    "Linear measurement": "Đo chiều dài",
+    "Path distance": "Chiều dài",
+    "Center on this area": "Đưa vùng này vào giữa",
+    "Center on this line": "Đưa đường này vào giữa",
+    "Center on this location": "Đưa điểm này vào giữa",
+    "Cancel": "Hủy",
+    "Delete": "Xóa",
+}
+#: The measuring tool's units, named as a Vietnamese map names them.
+MEASURE_UNITS: dict[str, dict[str, object]] = {
+    "meters": {"factor": 1, "display": "m", "decimals": 0},
+    "kilometers": {"factor": 0.001, "display": "km", "decimals": 2},
+    "sqmeters": {"factor": 1, "display": "m²", "decimals": 0},
+    "hectares": {"factor": 0.0001, "display": "ha", "decimals": 2},
+}
+
 
 @dataclass(frozen=True)
 class MapOptions:
@@ -126,13 +162,15 @@ class MapOptions:
     legend_symbols_open: bool = False
     """Open the legend's layer and project symbols at start (exports); else one click away."""
     show_notes: bool = True
-    legend_room_px: int = 0
-    """Room kept free on the right when fitting the view (a large legend must not hide a commune)."""
     """The approximate/illustrative notes on the map itself (the app shows them above it)."""
     controls: bool = True
     """Fullscreen and measuring tools (off for exports)."""
     height: str = "100%"
     extra_notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+#: From this font size up the map is drawn for a projector: no text on it is smaller.
+PROJECTOR_PX = 24
 
 
 # --- small helpers --------------------------------------------------------------------------------
@@ -276,22 +314,96 @@ class _MetricScale(MacroElement):
         self._name = "BorderplanScale"
 
 
-class _FitWhenShown(MacroElement):
-    """Fit the view once the map has a size (a map drawn in a hidden tab starts at 0 × 0)."""
+class _FitView(MacroElement):
+    """Fit the view to the focus, clear of the controls in the map's corners, once the map has a size.
+
+    The legend, title, notes and buttons sit in the four corners; their size is
+    known only in the browser (fonts, screen size, a 24 px projector legend). For
+    each corner the focus is kept either beside it or below/above it, whichever
+    of these choices gives the largest zoom, so no control ever covers the
+    commune the view is about. A map drawn in a hidden tab starts at 0 × 0: the
+    fit waits until it has a size; it fits again when its size changes, until the
+    user moves the map. A legend that would leave the focus less than half the
+    size it has without it is folded to its button (one click opens it). Fires
+    ``bp:fitted`` (labels then tidy themselves).
+    """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
         (function() {
             var map = {{ this._parent.get_name() }};
-            var bounds = {{ this.bounds_js }};
-            var fitted = map.getSize().x > 0;
-            var timer = setInterval(function() {
-                if (map.getSize().x === 0) { return; }
-                map.invalidateSize();
-                if (!fitted) { map.fitBounds(bounds, {padding: [20, 20]}); fitted = true; }
-                clearInterval(timer);
-            }, 300);
+            var bounds = L.latLngBounds({{ this.bounds_js }});
+            var box = map.getContainer();
+            var moved = false;
+            ['mousedown', 'wheel', 'touchstart', 'keydown'].forEach(function(type) {
+                box.addEventListener(type, function() { moved = true; }, {passive: true});
+            });
+            function corner(name) {
+                var el = map._controlCorners && map._controlCorners[name];
+                var outer = box.getBoundingClientRect();
+                var w = 0, h = 0;
+                if (!el) { return null; }
+                Array.prototype.forEach.call(el.children, function(c) {
+                    var r = c.getBoundingClientRect();
+                    if (!r.width || !r.height) { return; }
+                    w = Math.max(w, name.indexOf('left') > 0 ? r.right - outer.left : outer.right - r.left);
+                    h = Math.max(h, name.indexOf('top') === 0 ? r.bottom - outer.top : outer.bottom - r.top);
+                });
+                return w && h ? {name: name, w: w + 8, h: h + 8} : null;
+            }
+            function best(size) {
+                var corners = ['topleft', 'topright', 'bottomleft', 'bottomright'].map(corner)
+                    .filter(function(c) { return c; });
+                var found = {zoom: -1, pad: {top: 16, left: 16, bottom: 16, right: 16}};
+                for (var choice = 0; choice < (1 << corners.length); choice++) {
+                    var pad = {top: 16, left: 16, bottom: 16, right: 16};
+                    corners.forEach(function(c, i) {
+                        var beside = (choice >> i) & 1;
+                        var side = beside ? (c.name.indexOf('left') > 0 ? 'left' : 'right')
+                                          : (c.name.indexOf('top') === 0 ? 'top' : 'bottom');
+                        pad[side] = Math.max(pad[side], beside ? c.w : c.h);
+                    });
+                    if (pad.left + pad.right >= size.x - 40 || pad.top + pad.bottom >= size.y - 40) { continue; }
+                    var zoom = map.getBoundsZoom(bounds, false, L.point(pad.left + pad.right, pad.top + pad.bottom));
+                    if (zoom > found.zoom) { found = {zoom: zoom, pad: pad}; }
+                }
+                return found;
+            }
+            var legend = box.querySelector('.bp-legend');
+            var folded = false;  // folded here (not by the user): unfolded again when there is room
+            function fit() {
+                var size = map.getSize();
+                if (!size.x || !size.y) { return false; }
+                if (folded) { legend.classList.remove('bp-collapsed'); folded = false; }
+                var choice = best(size);
+                // A legend that would leave the focus less than half its size folds to its button.
+                if (legend && !legend.classList.contains('bp-collapsed')) {
+                    legend.classList.add('bp-collapsed');
+                    var shut = best(size);
+                    if (shut.zoom - choice.zoom >= 1) { choice = shut; folded = true; }
+                    else { legend.classList.remove('bp-collapsed'); }
+                }
+                var pad = choice.pad;
+                map.fitBounds(bounds, {paddingTopLeft: [pad.left, pad.top],
+                                       paddingBottomRight: [pad.right, pad.bottom], animate: false});
+                map.fire('bp:fitted');
+                return true;
+            }
+            map.on('resize', function() { if (!moved) { fit(); } });
+            // A page may size the map's box from outside (the map page sets streamlit-folium's box to the
+            // window) without resizing the frame: Leaflet hears no window resize, so the box is watched.
+            if (window.ResizeObserver) {
+                new ResizeObserver(function() { map.invalidateSize({pan: false}); }).observe(box);
+            }
+            if (!fit()) {
+                var timer = setInterval(function() {
+                    if (!map.getSize().x) { return; }
+                    clearInterval(timer);
+                    map.invalidateSize();
+                    fit();
+                }, 300);
+            }
         })();
         {% endmacro %}
         """
@@ -299,7 +411,7 @@ class _FitWhenShown(MacroElement):
 
     def __init__(self, bounds: list[list[float]]) -> None:
         super().__init__()
-        self._name = "BorderplanFitWhenShown"
+        self._name = "BorderplanFitView"
         self.bounds_js = js_value(bounds)
 
 
@@ -346,8 +458,74 @@ class _TileFallback(MacroElement):
         self.wait_ms = int(wait_ms)
 
 
+#: The map pane of labels: above markers (600) and below tooltips (650), so that icons never cover
+#: a commune's name or value, and clicks go through to what is below.
+LABEL_PANE = "bpLabels"
+
+
+class _MapSetup(MacroElement):
+    """What every map needs before its layers: the label pane, popup padding, Vietnamese controls.
+
+    Popups keep clear of the corner buttons when they open (auto-pan padding), so
+    a project's title is never under the layer button. Leaflet and its plugins
+    write a few words of English into the page (button titles, the measuring
+    tool's panel and results); each is replaced by its Vietnamese in
+    :data:`CONTROL_TEXT`, whenever it appears.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            var pane = map.createPane({{ this.pane_js }});
+            pane.style.zIndex = 640;
+            pane.style.pointerEvents = 'none';
+            L.Popup.mergeOptions({autoPanPaddingTopLeft: L.point(64, 72), autoPanPaddingBottomRight: L.point(24, 24)});
+            if (map.attributionControl) { map.attributionControl.setPrefix('Leaflet'); }
+            var words = {{ this.words_js }};
+            var attrs = ['title', 'aria-label', 'placeholder'];
+            function translate(node) {
+                if (node.nodeType === 3) {
+                    var text = node.nodeValue, key = text.trim();
+                    if (words.hasOwnProperty(key)) { node.nodeValue = text.replace(key, words[key]); }
+                    return;
+                }
+                if (node.nodeType !== 1) { return; }
+                attrs.forEach(function(a) {
+                    var v = node.getAttribute(a);
+                    if (v && words.hasOwnProperty(v.trim())) { node.setAttribute(a, words[v.trim()]); }
+                });
+                for (var c = node.firstChild; c; c = c.nextSibling) { translate(c); }
+            }
+            var box = map.getContainer();
+            translate(box);
+            new MutationObserver(function(changes) {
+                changes.forEach(function(ch) {
+                    if (ch.type === 'childList') { ch.addedNodes.forEach(translate); } else { translate(ch.target); }
+                });
+            }).observe(box, {subtree: true, childList: true, characterData: true, attributes: true,
+                             attributeFilter: attrs});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "BorderplanSetup"
+        self.pane_js = js_value(LABEL_PANE)
+        self.words_js = js_value(CONTROL_TEXT)
+
+
 class _LabelLayer(MacroElement):
-    """Text labels (pre-escaped HTML) above every other layer, never catching clicks."""
+    """Text labels (pre-escaped HTML) in the label pane, above every icon, never catching clicks.
+
+    Each row may carry a ``rank``: when two labels would overlap once drawn,
+    :class:`_Declutter` moves or hides the one of lower rank. A row with a
+    ``unit`` (a commune's code) is that commune's label: it may move only
+    within that commune.
+    """
 
     _template = Template(
         """
@@ -358,8 +536,11 @@ class _LabelLayer(MacroElement):
                 var size = r.size || 0;
                 var opts = {className: r.cls, html: r.html};
                 if (size) { opts.iconSize = [size, size]; opts.iconAnchor = [size / 2, size / 2]; }
-                L.marker([r.lat, r.lng], {icon: L.divIcon(opts), interactive: false, keyboard: false,
-                                          zIndexOffset: 1000}).addTo(parent);
+                var label = L.marker([r.lat, r.lng], {icon: L.divIcon(opts), interactive: false, keyboard: false,
+                                                      pane: {{ this.pane_js }}, bpRank: r.rank || 0,
+                                                      bpUnit: r.unit || null});
+                label.addTo(parent);
+                (window.__bpLabels = window.__bpLabels || []).push(label);
             });
         })();
         {% endmacro %}
@@ -370,6 +551,121 @@ class _LabelLayer(MacroElement):
         super().__init__()
         self._name = "BorderplanLabels"
         self.rows_js = js_value(rows)
+        self.pane_js = js_value(LABEL_PANE)
+
+
+class _Declutter(MacroElement):
+    """Labels never overlap: after layout, a label that would cover one of higher rank moves or hides.
+
+    Done in the browser, after fonts and sizes are known, at each zoom and
+    resize: the labels are taken by rank (the commune in focus, then the
+    communes of the plan, then their neighbours); each keeps its place if it is
+    clear of the labels placed before it and of the map's controls, else tries a
+    few nearby places, else is hidden until the next zoom. A commune's label
+    never moves off its own commune (its middle, and the points half-way from
+    there to its edges, stay inside the shape): a label that finds no clear place there is hidden, never put on a
+    neighbour, where it would name the wrong commune.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var map = {{ this._parent.get_name() }};
+            function clear(a, b) {
+                return a.right + 2 <= b.left || b.right + 2 <= a.left || a.bottom + 2 <= b.top || b.bottom + 2 <= a.top;
+            }
+            function shapeOf(unit) {
+                var found = null;
+                map.eachLayer(function(l) {
+                    if (!found && l.getLatLngs && l.feature && l.feature.properties
+                        && l.feature.properties.unit_code === unit) { found = l; }
+                });
+                return found;
+            }
+            // Inside the commune's shape, in map coordinates (not the drawn SVG, which may lag a view change):
+            // even-odd over every ring, so holes and multi-part communes count right.
+            function inside(shape, x, y) {
+                var o = map.getContainer().getBoundingClientRect();
+                var p = map.containerPointToLatLng(L.point(x - o.left, y - o.top));
+                var odd = false;
+                (function walk(parts) {
+                    if (!parts.length) { return; }
+                    if (parts[0] instanceof L.LatLng) {
+                        for (var i = 0, j = parts.length - 1; i < parts.length; j = i++) {
+                            var a = parts[i], b = parts[j];
+                            if ((a.lat > p.lat) !== (b.lat > p.lat)
+                                && p.lng < (b.lng - a.lng) * (p.lat - a.lat) / (b.lat - a.lat) + a.lng) { odd = !odd; }
+                        }
+                        return;
+                    }
+                    parts.forEach(walk);
+                })(shape.getLatLngs());
+                return odd;
+            }
+            function tidy() {
+                var labels = (window.__bpLabels || []).filter(function(l) {
+                    return l._map === map && l._icon && l._icon.firstElementChild;
+                });
+                labels.forEach(function(l) {
+                    l._icon.classList.remove('bp-hidden');
+                    var d = l._icon.firstElementChild;
+                    d.style.left = '0px';
+                    d.style.top = '0px';
+                });
+                labels.sort(function(a, b) { return (b.options.bpRank || 0) - (a.options.bpRank || 0); });
+                // The controls (legend, buttons, scale) are in place first: no label goes under them.
+                var placed = Array.prototype.map.call(
+                    map.getContainer().querySelectorAll('.leaflet-control'),
+                    function(c) { return c.getBoundingClientRect(); }
+                ).filter(function(r) { return r.width && r.height; });
+                labels.forEach(function(l) {
+                    var r = l._icon.firstElementChild.getBoundingClientRect();
+                    if (!r.width || !r.height) { return; }
+                    var w = r.width, h = r.height;
+                    var moves = [[0, 0], [0, h * 0.6], [0, -h * 0.6], [w * 0.6, 0], [-w * 0.6, 0],
+                                 [0, h * 1.1], [0, -h * 1.1], [w * 0.6, h * 0.6], [-w * 0.6, h * 0.6],
+                                 [w * 0.6, -h * 0.6], [-w * 0.6, -h * 0.6]];
+                    // Further out, for a wide label near a large legend (a 24 px projector legend).
+                    [0.6, 1.1, 1.6].forEach(function(fy) {
+                        [-1, 1].forEach(function(sy) {
+                            moves.push([-w * 0.3, sy * h * fy], [-w * 0.5, sy * h * fy], [w * 0.3, sy * h * fy]);
+                        });
+                    });
+                    moves.push([0, h * 1.6], [0, -h * 1.6], [-w, 0], [w, 0]);
+                    var own = l.options.bpUnit ? shapeOf(l.options.bpUnit) : null;
+                    for (var i = 0; i < moves.length; i++) {
+                        var dx = moves[i][0], dy = moves[i][1];
+                        var c = {left: r.left + dx, right: r.right + dx, top: r.top + dy, bottom: r.bottom + dy};
+                        // Moved, it stays well inside its commune: its middle and the points half-way to its edges.
+                        var mx = (c.left + c.right) / 2, my = (c.top + c.bottom) / 2;
+                        if (own && (dx || dy) && ![[0, 0], [-w / 4, 0], [w / 4, 0], [0, -h / 4], [0, h / 4]].every(
+                            function(q) { return inside(own, mx + q[0], my + q[1]); })) {
+                            continue;
+                        }
+                        if (placed.every(function(p) { return clear(p, c); })) {
+                            l._icon.firstElementChild.style.left = dx + 'px';
+                            l._icon.firstElementChild.style.top = dy + 'px';
+                            placed.push(c);
+                            return;
+                        }
+                    }
+                    l._icon.classList.add('bp-hidden');
+                });
+            }
+            map.on('zoomend moveend resize overlayadd bp:fitted', tidy);
+            setTimeout(tidy, 0);
+            // Sizes measured before the page has its styles and fonts are not final: tidy again after.
+            window.addEventListener('load', function() { tidy({type: 'load'}); });
+            if (document.fonts && document.fonts.ready) { document.fonts.ready.then(function() { tidy({type: 'fonts'}); }); }
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "BorderplanDeclutter"
 
 
 #: Fill of a commune whose status comes from part of its old communes: the status colour, hatched.
@@ -552,13 +848,22 @@ class _ProjectLayer(JSCSSMixin, MacroElement):
 
 
 def _css(options: MapOptions) -> str:
+    """The map's stylesheet. From a 24 px font up (a projector), no text on the map is smaller."""
     f = options.font_px
-    small = max(11, round(f * 0.85))
+    small = f if f >= PROJECTOR_PX else max(11, round(f * 0.85))
+    cluster = max(30, round(small * 1.5))
+    button = f + 12
+    zoom = (
+        f".leaflet-bar a.leaflet-control-zoom-in, .leaflet-bar a.leaflet-control-zoom-out {{ font-size: {f}px; "
+        f"width: {button}px; height: {button}px; line-height: {button}px; }}"
+        if f >= PROJECTOR_PX
+        else ""
+    )
     return f"""
 .leaflet-container {{ background: #eef1f4; font-family: 'DejaVu Sans', 'Segoe UI', Arial, sans-serif; }}
 .bp-legend, .bp-title, .bp-notes {{ background: rgba(255,255,255,0.95); color: #111; border-radius: 6px;
   box-shadow: 0 1px 5px rgba(0,0,0,0.35); padding: 8px 10px; font-size: {f}px; line-height: 1.35; }}
-.bp-legend {{ max-height: 62vh; overflow-y: auto; min-width: 12em; }}
+.bp-legend {{ max-height: calc(100vh - 130px); overflow-y: auto; min-width: 12em; max-width: 40vw; }}
 .bp-legend h4 {{ margin: 0 0 4px 0; font-size: {f}px; }}
 .bp-legend .bp-sec {{ margin: 6px 0 2px 0; font-weight: 700; font-size: {small}px; color: #333; }}
 .bp-legend .bp-row {{ display: flex; align-items: center; gap: 6px; margin: 2px 0; white-space: nowrap; }}
@@ -574,11 +879,14 @@ def _css(options: MapOptions) -> str:
 .bp-title .bp-sub {{ font-size: {small}px; font-weight: 400; color: #333; }}
 .bp-notes {{ font-size: {small}px; max-width: 46vw; background: #fff8e1; border-left: 4px solid #E69F00; }}
 .bp-label {{ background: transparent; border: none; }}
-.bp-label div {{ transform: translate(-50%, -50%); text-align: center; font-size: {f}px; font-weight: 700; color: #111;
-  white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 4px #fff; }}
+.bp-label div {{ position: relative; width: max-content; transform: translate(-50%, -50%); text-align: center;
+  font-size: {f}px;
+  font-weight: 700; color: #111; white-space: nowrap; text-shadow: 0 0 3px #fff, 0 0 3px #fff, 0 0 4px #fff;
+  background: rgba(255,255,255,0.6); border-radius: 5px; padding: 0 4px; }}
 .bp-label .bp-badge {{ display: inline-block; border-radius: 4px; padding: 0 5px; margin-top: 2px; font-size: {small}px;
   border: 1px solid #222; text-shadow: none; }}
 .bp-label.bp-context div {{ font-weight: 400; color: #555; font-size: {small}px; }}
+.bp-label.bp-hidden {{ display: none; }}
 .bp-label .bp-partial-note {{ font-size: {small}px; font-weight: 700; color: #5a3500; }}
 .bp-legend .bp-target {{ white-space: normal; margin: 1px 0 3px 0; }}
 .bp-legend .bp-sw-partial {{ background: repeating-linear-gradient(45deg, #777 0 3px, #fff 3px 7px);
@@ -592,8 +900,12 @@ table.bp-kv th {{ text-align: left; padding: 1px 8px 1px 0; color: #444; vertica
 table.bp-kv td {{ padding: 1px 0; vertical-align: top; max-width: 22em; }}
 .bp-pop h4 {{ margin: 0 0 4px 0; font-size: {f}px; }}
 .bp-warn {{ color: #8a4b00; font-weight: 600; }}
-.leaflet-tooltip {{ font-size: {small}px; }}
-.leaflet-control-layers {{ font-size: {small}px; }}
+.leaflet-tooltip, .leaflet-popup-content {{ font-size: {small}px; }}
+.leaflet-control-layers, .leaflet-control-attribution {{ font-size: {small}px; }}
+.leaflet-control-scale-line {{ font-size: {small}px; line-height: 1.2; }}
+{zoom}.leaflet-container .marker-cluster div {{ width: {cluster}px; height: {cluster}px; margin: {(40 - cluster) / 2}px 0 0 {(40 - cluster) / 2}px;
+  border-radius: 50%; font-size: {small}px; font-weight: 700; }}
+.leaflet-container .marker-cluster span {{ line-height: {cluster}px; }}
 """
 
 
@@ -629,12 +941,14 @@ def display_geometries(frame: gpd.GeoDataFrame, tolerance: float = 0.00004) -> l
         return [g.simplify(tolerance, preserve_topology=True) for g in geoms]
 
 
-def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
+def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions, focus: Sequence[str] = ()) -> None:
     """Communes coloured by status, with tooltip, popup and a label (name, value, symbol).
 
     A commune whose status comes from part of its old communes is hatched
     (:data:`PARTIAL_PATTERN`), outlined dash-dot, and says "số liệu 1/3 xã cũ"
     in its label, tooltip and popup; its feature carries ``complete: false``.
+    The communes the view is about (``focus``) carry the class ``bp-focus`` and
+    the labels of highest rank (no other label or control may cover them).
     """
     styles = status_styles(options.palette)
     units = dataset.units(options.vintage)
@@ -670,6 +984,8 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
                     "lng": point.x,
                     "html": f"<div>{html_text(unit['name'])}</div>",
                     "cls": "bp-label bp-context",
+                    "rank": 1,
+                    "unit": unit["code"],
                 }
             )
             continue
@@ -712,6 +1028,7 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
             "fillColor": f"url(#{PARTIAL_PATTERN.format(status=row['status'])})" if partial else st.color,
             "fillOpacity": 0.62 if options.palette != "high_contrast" else 0.78,
             "dashArray": PARTIAL_DASH if partial else st.dash,
+            "className": "bp-unit bp-focus" if unit["code"] in focus else "bp-unit",
         }
         features.append(
             _feature(
@@ -737,6 +1054,8 @@ def _status_layer(m: folium.Map, dataset: Dataset, options: MapOptions) -> None:
                 "lng": point.x,
                 "html": f"<div>{html_text(unit['name'])}<br>{badge}{note}</div>",
                 "cls": "bp-label",
+                "rank": 3 if unit["code"] in focus else 2,
+                "unit": unit["code"],
             }
         )
     _GeoJsonLayer(features, highlight=weight + 2, sticky=True).add_to(group)
@@ -909,7 +1228,11 @@ def _projects_layer(
     string_index: dict[str, int] = {"": 0}
     rows: list[list[object]] = []
     shapes: list[dict[str, Any]] = []
-    size = max(24, options.font_px + 12)
+    projector = options.font_px >= PROJECTOR_PX
+    # On a projector the sector's letters inside a marker are as large as any text (a 2-letter glyph
+    # of font_px fits a disc twice as wide).
+    size = 2 * options.font_px if projector else max(24, options.font_px + 12)
+    glyph_px = options.font_px if projector else None
 
     def ref(text: str) -> int:
         if text not in string_index:
@@ -927,7 +1250,7 @@ def _projects_layer(
         key = (statuses[i], sectors[i])
         if key not in icon_index:
             icon_index[key] = len(icons)
-            icons.append(project_svg(key[0], key[1], size=size))
+            icons.append(project_svg(key[0], key[1], size=size, glyph_px=glyph_px))
         point = geom if geom.geom_type == "Point" else geom.representative_point()
         if geom.geom_type != "Point":
             color = PROJECT_STATUS_COLORS.get(key[0], "#555")
@@ -1040,7 +1363,7 @@ def legend_html(
         parts.append(f'<div class="bp-sec">{html_text(PROJECTS_LABEL)}</div>')
         for status in project_statuses:
             parts.append(
-                f'<div class="bp-row">{project_svg(status, "other")}{html_text(PROJECT_STATUSES[status])}</div>'
+                f'<div class="bp-row">{project_svg(status, None)}{html_text(PROJECT_STATUSES[status])}</div>'
             )
     if symbols:
         parts.append("</details>")
@@ -1094,6 +1417,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
     # Without a tile layer Leaflet has no maxZoom, and marker clustering needs one.
     m.options["max_zoom"] = 19
     _Css(_css(options)).add_to(m)
+    _MapSetup().add_to(m)
     basemap = AUTO_BASEMAP if options.basemap == "auto" else options.basemap
     if basemap in BASEMAPS:
         label, url, attribution = BASEMAPS[basemap]
@@ -1101,7 +1425,7 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
         tiles.add_to(m)
         _TileFallback(tiles).add_to(m)
 
-    _status_layer(m, dataset, options)
+    _status_layer(m, dataset, options, focus=list(focus["code"]))
     _border_layer(m, dataset)
     wanted = set(options.layers) if options.layers is not None else {*LAYERS, PROJECTS_KEY}
     shown_layers = []
@@ -1148,6 +1472,9 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
             secondary_length_unit="kilometers",
             primary_area_unit="hectares",
             secondary_area_unit="sqmeters",
+            units=MEASURE_UNITS,
+            dec_point=",",
+            thousands_sep=".",
         ).add_to(m)
     if options.selected_project:
         sel = dataset.projects[dataset.projects["id"] == options.selected_project]
@@ -1156,10 +1483,8 @@ def build_map(dataset: Dataset, options: MapOptions | None = None, *, asset_base
             p = g if g.geom_type == "Point" else g.representative_point()
             pad = 0.01
             bounds = [[p.y - pad, p.x - pad], [p.y + pad, p.x + pad]]
-    if options.legend_room_px:
-        m.fit_bounds(bounds, padding_top_left=(20, 20), padding_bottom_right=(options.legend_room_px, 20))
-    else:
-        m.fit_bounds(bounds, padding=(20, 20))
-    _FitWhenShown(bounds).add_to(m)
+    # No folium fit_bounds: its animated zoom would end after, and undo, the fit clear of the controls.
+    _FitView(bounds).add_to(m)
+    _Declutter().add_to(m)
     assets.localise(m, asset_base_url)
     return m

@@ -1,4 +1,4 @@
-"""Saved views ("slides") for meetings: ``data/views/slides.json``.
+"""Saved views, shown as slides ("trang chiếu") in meetings: ``data/views/slides.json``.
 
 A saved view is data, not code: a planner adds one by adding an entry to the
 file (or editing it in the app). Each entry names what to show:
@@ -21,6 +21,7 @@ import json
 from dataclasses import dataclass, replace
 
 from ._errors import DataError, Problem
+from ._html import html_text
 from .dataset import Dataset
 from .disclosures import Disclosure, disclosures
 from .layers import LAYERS, PROJECT_STATUSES, PROJECTS_KEY, SECTORS
@@ -32,6 +33,10 @@ from .units import UnitNameError, resolve_unit
 
 SLIDES_FILE = "views/slides.json"
 KINDS = ("map", "projects", "criteria")
+#: What a slide is called on screen: what a district office says for a slide of a presentation.
+SLIDE_WORD = "Trang chiếu"
+#: Text size on a projector: every text of a slide is at least this large, in CSS pixels.
+PROJECTOR_FONT_PX = 24
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,7 @@ class Deck:
         for v in self.views:
             if v.name == name:
                 return v
-        raise KeyError(f"không có khung nhìn '{name}'; có: {', '.join(v.name for v in self.views)}")
+        raise KeyError(f"không có trang chiếu '{name}'; có: {', '.join(v.name for v in self.views)}")
 
 
 def _tuple(
@@ -113,7 +118,7 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
     layer_keys = {*LAYERS, PROJECTS_KEY}
     for i, raw in enumerate(doc["views"], start=1):
         if not isinstance(raw, dict):
-            problems.append(Problem(label, "mỗi khung nhìn phải là một đối tượng", row=i))
+            problems.append(Problem(label, "mỗi trang chiếu phải là một đối tượng", row=i))
             continue
         before = len(problems)
         name = str(raw.get("name") or "").strip()
@@ -163,9 +168,60 @@ def read_deck(content: bytes | None, label: str = SLIDES_FILE) -> tuple[Deck, li
             )
         )
     if not views:
-        problems.append(Problem(label, "không có khung nhìn hợp lệ nào"))
+        problems.append(Problem(label, "không có trang chiếu hợp lệ nào"))
         return default_deck(), problems
     return Deck(str(doc.get("title") or default_deck().title), tuple(views)), problems
+
+
+def presentation_options(view: View, year: int, *, show_sensitive: bool = False) -> MapOptions:
+    """The map of a slide on a projector: large text, high contrast, no tools, the notes above it.
+
+    The presentation page and the offline slideshow draw the same map from this.
+    """
+    return view.map_options(
+        year=year,
+        palette="high_contrast",
+        font_px=PROJECTOR_FONT_PX,
+        controls=False,
+        title=None,
+        legend_symbols_open=view.kind == "projects",
+        show_notes=False,  # the slide's header carries them, in large type
+        show_sensitive=show_sensitive,
+    )
+
+
+@dataclass(frozen=True)
+class SlideHeader:
+    """The lines above a slide: its title, what it shows, and what it must disclose."""
+
+    title: str
+    subtitle: str
+    disclosures: tuple[Disclosure, ...]
+    position: str
+    """"Trang chiếu 3/24"."""
+
+    def disclosures_html(self) -> str:
+        """The disclosures as escaped HTML, each a ``bp-disclosure`` span with its ``data-key``."""
+        return " ".join(
+            f'<span class="bp-disclosure" data-key="{html_text(d.key)}" title="{html_text(d.text)}">'
+            f"⚠ {html_text(d.short)}</span>"
+            for d in self.disclosures
+        )
+
+
+def slide_header(
+    dataset: Dataset, view: View, *, index: int, count: int, year: int, show_sensitive: bool = False
+) -> SlideHeader:
+    """What the presentation page and the offline slideshow write above a slide (one answer for both)."""
+    date = dataset.data_date()
+    parts = [view.note] if view.note else []
+    parts += [f"Năm {year}", f"Dữ liệu cập nhật {date}" if date else ""]
+    return SlideHeader(
+        title=view.title,
+        subtitle=" · ".join(p for p in parts if p),
+        disclosures=tuple(view_disclosures(dataset, view, year, show_sensitive=show_sensitive)),
+        position=f"{SLIDE_WORD} {index + 1}/{count}",
+    )
 
 
 def view_disclosures(
@@ -189,7 +245,7 @@ def load_deck(source: DataSource) -> Deck:
 
 
 def default_deck() -> Deck:
-    """The views shown when a data folder has no slides file."""
+    """The slides shown when a data folder has no slides file."""
     views = [View("tong-quan", "Toàn cảnh 3 xã biên giới", indicator="ntm_status")]
     views += [View(f"chi-tieu-{c}", c, indicator=c) for c in INDICATOR_CODES]
     views += [View("tieu-chi", "19 tiêu chí nông thôn mới", kind="criteria")]

@@ -110,6 +110,20 @@ ZONE_COLORS: dict[str, str] = {
 }
 CLUSTER_COLOR = "#8C510A"
 
+#: The outline of a row of three houses on a 24×24 box (y down): the residential line's symbol,
+#: drawn from these points on the map (SVG) and in the PNG and PDF (a matplotlib marker).
+ROW_OF_HOUSES: tuple[tuple[float, float], ...] = (
+    (1, 21),
+    (1, 12),
+    (4.7, 7),
+    (8.3, 12),
+    (12, 7),
+    (15.7, 12),
+    (19.3, 7),
+    (23, 12),
+    (23, 21),
+)
+
 #: Marker shapes (SVG bodies on a 24×24 box) by layer kind.
 _SHAPES: dict[str, tuple[str, str]] = {
     # kind: (fill, svg body with {fill})
@@ -138,9 +152,11 @@ _SHAPES: dict[str, tuple[str, str]] = {
         "#8C510A",
         '<path d="M12 3 L22 11 L19 11 L19 21 L5 21 L5 11 L2 11 Z" fill="{fill}" stroke="#fff" stroke-width="1.5"/>',
     ),
+    # A residential line (tuyến dân cư): a row of three houses; a cluster (cụm) is one house.
     "line": (
         "#8C510A",
-        '<path d="M12 3 L22 11 L19 11 L19 21 L5 21 L5 11 L2 11 Z" fill="{fill}" stroke="#fff" stroke-width="1.5"/>',
+        f'<polygon points="{" ".join(f"{x},{y}" for x, y in ROW_OF_HOUSES)}" fill="{{fill}}" stroke="#fff" '
+        'stroke-width="1.5"/>',
     ),
     "heritage": (
         "#6A1B9A",
@@ -179,14 +195,17 @@ def symbol_svg(kind: str, *, size: int = 24) -> str:
     )
 
 
-def project_svg(status: str, sector: str, *, size: int = 28) -> str:
+def project_svg(status: str, sector: str | None, *, size: int = 28, glyph_px: float | None = None) -> str:
     """A project marker: a disc in the status colour, its sector's glyph inside.
 
     The status also has a shape cue: planned is a ring, under construction is
-    half filled, suspended is crossed.
+    half filled, suspended is crossed. ``sector=None`` draws the status alone
+    (the legend's key to the statuses). ``glyph_px``: the glyph's size on
+    screen, for a projector (default: in proportion to the marker, about a
+    third of it).
     """
     color = PROJECT_STATUS_COLORS.get(status, "#555")
-    glyph = escape(SECTOR_GLYPHS.get(sector, "?"))
+    glyph = escape(SECTOR_GLYPHS.get(sector, "?")) if sector is not None else ""
     if status == "planned":
         disc = f'<circle cx="14" cy="14" r="11" fill="#fff" stroke="{color}" stroke-width="4"/>'
         text_color = "#222"
@@ -205,11 +224,18 @@ def project_svg(status: str, sector: str, *, size: int = 28) -> str:
     else:
         disc = f'<circle cx="14" cy="14" r="12" fill="{color}" stroke="#fff" stroke-width="2"/>'
         text_color = "#fff"
-    font = 10 if len(glyph) <= 2 else 8
+    font: float = 10 if len(glyph) <= 2 else 8
+    if glyph_px is not None:
+        font = round(glyph_px * 28 / size, 2)  # the viewBox is 28 units wide
+    halo = "#fff" if text_color in ("#111", "#222") else "none"
+    text = (
+        f'<text x="14" y="{round(14 + font * 0.36, 2)}" text-anchor="middle" font-family="sans-serif" '
+        f'font-weight="700" font-size="{font}" fill="{text_color}" paint-order="stroke" stroke="{halo}" '
+        f'stroke-width="0">{glyph}</text>'
+        if glyph
+        else ""
+    )
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 28 28" aria-hidden="true">'
-        f"{disc}"
-        f'<text x="14" y="18" text-anchor="middle" font-family="sans-serif" font-weight="700" '
-        f'font-size="{font}" fill="{text_color}" paint-order="stroke" stroke="{"#fff" if text_color == "#111" or text_color == "#222" else "none"}" '
-        f'stroke-width="0">{glyph}</text></svg>'
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" viewBox="0 0 28 28" '
+        f'aria-hidden="true">{disc}{text}</svg>'
     )

@@ -52,7 +52,7 @@ def project_count(at: AppTest) -> int:
 
 
 def ranking(at: AppTest):
-    for df in at.dataframe:
+    for df in [*at.table, *at.dataframe]:
         if "Hạng" in df.value.columns:
             return df.value
     raise AssertionError("no ranking table")
@@ -202,7 +202,8 @@ def test_choosing_a_project_row_focuses_the_map_on_it(app: AppTest) -> None:
     script = map_script(app)
     assert "bp-selected" in script  # the ring around the chosen project
     point = chosen["geometry"].representative_point()
-    fit = re.search(r"fitBounds\(\s*\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", script)
+    # The bounds the browser fits (clear of the controls, see maps._FitView).
+    fit = re.search(r"latLngBounds\(\[\[([\d.]+), ([\d.]+)\], \[([\d.]+), ([\d.]+)\]\]", script)
     assert fit, "the map is not fitted"
     south, west, north, east = map(float, fit.groups())
     assert south < point.y < north and west < point.x < east

@@ -164,7 +164,7 @@ def test_a_saved_view_gives_the_options_and_explicit_choices_win(shipped: Datase
     assert changed.commune == "29929"  # Tân Hộ Cơ keeps its code after 1/7/2025
     thong_binh = resolve_options(shipped, view="xa-thong-binh", units=2025)
     assert thong_binh.commune == "29938"  # merged into Xã Tân Thành
-    with pytest.raises(ExportError, match="không có khung nhìn 'khong-co'"):
+    with pytest.raises(ExportError, match="không có trang chiếu 'khong-co'"):
         resolve_options(shipped, view="khong-co")
 
 
@@ -449,7 +449,7 @@ def test_export_command_refuses_a_bad_view_or_folder_in_vietnamese(
     code = run_cli("export", "--format", "png", "--out", str(out), "--view", "khong-co-that")
     captured = capsys.readouterr()
     assert code == 1
-    assert "Lỗi: không có khung nhìn 'khong-co-that'" in captured.err
+    assert "Lỗi: không có trang chiếu 'khong-co-that'" in captured.err
     assert "tong-quan" in captured.err  # lists the views there are
     assert "Traceback" not in captured.err and not out.exists()
     code = run_cli("export", "--format", "pdf", "--out", str(tmp_path / "khong-co" / "x.pdf"))

@@ -338,3 +338,22 @@ def test_shapefile_truncated_names_still_match(tmp_path: Path) -> None:
         "tram.zip", buf.getvalue(), {"name": ("tên",), "accuracy": ("độ chính xác", "độ chính xác vị trí")}
     )
     assert fold(str(tables[0].records[0].cells["accuracy"])) == "do dac"
+
+
+def test_gdal_messages_reach_the_user_wrapped_in_vietnamese(tmp_path: Path) -> None:
+    """GDAL speaks English: its words come after what they mean, and never show a temporary path."""
+    import pyogrio
+
+    from borderplan_geo._gdal import gdal_words, harden
+
+    harden()
+    path = tmp_path / "borderplan-import-x" / "a.geojson"
+    path.parent.mkdir()
+    path.write_bytes(b"khong phai du lieu")
+    with pytest.raises(Exception) as info:  # pyogrio raises several types
+        pyogrio.read_info(path)
+    text = gdal_words(info.value, path, "hong.geojson")
+    assert "hong.geojson" in text and str(tmp_path) not in text
+    assert text.startswith("GDAL không nhận ra định dạng của tệp (thông báo gốc của GDAL: "), text
+    assert gdal_words("", path, "x") == "GDAL không cho biết lý do"
+    assert gdal_words("Something odd", path, "x") == "thông báo gốc của GDAL: Something odd"

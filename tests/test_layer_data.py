@@ -38,7 +38,7 @@ ILLUSTRATIVE_MARK = "MINH HỌA"
 #: The records that stand for a fact the project holds (DOMAIN.md), by layer and id, with a
 #: word their source must contain. Everything else is invented and must say so.
 FACTS: dict[tuple[str, str], str] = {
-    ("border_gates", "CK-01"): "Kế hoạch",  # cửa khẩu Quốc tế Dinh Bà
+    ("border_gates", "CK-01"): "Kế hoạch",  # cửa khẩu quốc tế Dinh Bà
     ("border_gates", "CK-02"): "Kế hoạch",  # cửa khẩu phụ Bình Phú
     ("border_gates", "CK-03"): "1114/QĐ-UBND",  # cửa khẩu phụ Thông Bình
     ("border_gates", "CK-04"): "232",  # cặp mốc 232

@@ -220,7 +220,7 @@ def test_every_surface_carries_the_same_disclosures_for_a_view(
     at.session_state["slide"] = index
     at.run()
     assert not at.exception, at.exception
-    header = next(m.value for m in at.markdown if 'id="bp-slide-title"' in m.value)
+    header = " ".join(m.value for m in at.markdown if "bp-slide-" in m.value)  # title, subtitle, notes
     assert re.findall(r'data-key="([a-z_0-9]+)"', header) == expected
 
     # The HTML export: one line per disclosure, none repeated.

@@ -457,13 +457,13 @@ def build_gates(w: World, out: Built) -> None:
         dinh_ba,
         layer_props(
             "CK-01",
-            "Cửa khẩu Quốc tế Dinh Bà",
+            "Cửa khẩu quốc tế Dinh Bà",
             "international",
             THC,
             accuracy="approximate",
             illustrative=False,
             source=(
-                f"{PLAN_REF}, mục II (1) và III.1 nêu cửa khẩu Quốc tế Dinh Bà; dữ kiện của dự án: cửa khẩu "
+                f"{PLAN_REF}, mục II (1) và III.1 nêu cửa khẩu quốc tế Dinh Bà; dữ kiện của dự án: cửa khẩu "
                 "thuộc xã Tân Hộ Cơ, trên đoạn biên giới của xã (kinh độ 105,40–105,46), đối diện "
                 "Banteay Chakrey (Prey Veng, Campuchia)"
             ),
@@ -590,12 +590,12 @@ def build_main_road(w: World, out: Built) -> None:
         road,
         layer_props(
             "DG-02",
-            "Quốc lộ 30 (Sa Rài – cửa khẩu Quốc tế Dinh Bà)",
+            "Quốc lộ 30 (Sa Rài – cửa khẩu quốc tế Dinh Bà)",
             "main_road",
             w.codes_for(road),
             illustrative=False,
             source=(
-                "Hiểu biết phổ thông: Quốc lộ 30 đi từ thị trấn Sa Rài tới cửa khẩu Quốc tế Dinh Bà; "
+                "Hiểu biết phổ thông: Quốc lộ 30 đi từ thị trấn Sa Rài tới cửa khẩu quốc tế Dinh Bà; "
                 "BorderPlan Geo vẽ dạng sơ đồ, không theo tuyến thật"
             ),
             description=(
@@ -1434,13 +1434,13 @@ def project_specs(w: World, out: Built, centres: dict[str, Point]) -> list[Spec]
     add(
         Spec(
             "border_gate",
-            "Hạ tầng kỹ thuật khu vực cửa khẩu Quốc tế Dinh Bà (nhà kiểm soát liên hợp, sân bãi)",
+            "Hạ tầng kỹ thuật khu vực cửa khẩu quốc tế Dinh Bà (nhà kiểm soát liên hợp, sân bãi)",
             dinh_ba,
             "under_construction",
             (80.0, 130.0),
             NS_TW,
             "Ban Quản lý Khu kinh tế tỉnh Đồng Tháp",
-            "Công trình minh họa phục vụ phát triển cửa khẩu Quốc tế Dinh Bà (Kế hoạch mục III.1).",
+            "Công trình minh họa phục vụ phát triển cửa khẩu quốc tế Dinh Bà (Kế hoạch mục III.1).",
         )
     )
     add(
