@@ -226,7 +226,10 @@ def _ranking(ds: common.Dataset, ch: common.Choices) -> None:
         ]
     )
     shown["Minh họa"] = ["✔ minh họa" if flag else "" for flag in view["Minh họa"]]
-    st.table(shown.style.map(_status_cell_style, subset=["Tình trạng"]), hide_index=True)
+    colours = [_status_cell_style(v) for v in shown["Tình trạng"]]
+    # st.table renders each text cell as Markdown: text from data is escaped so it shows as written.
+    shown = shown.map(lambda v: common.md(v) if isinstance(v, str) else v)
+    st.table(shown.style.apply(lambda _col: colours, subset=["Tình trạng"]), hide_index=True)
     st.caption("Minh họa: số liệu giả định để trình diễn, không phải báo cáo.")
 
 
