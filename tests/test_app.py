@@ -51,10 +51,18 @@ def project_count(at: AppTest) -> int:
     return len(set(re.findall(r'"\[(DA-\d+)\] ', map_script(at))))
 
 
+def _as_shown(value: object) -> object:
+    """A Markdown cell as the page shows it: backslash escapes read, invisible word joiners dropped."""
+    if not isinstance(value, str):
+        return value
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", value).replace("\u2060", "")
+
+
 def ranking(at: AppTest):
+    """The ranking as shown (st.table renders its text cells as Markdown, escaped by the page)."""
     for df in [*at.table, *at.dataframe]:
         if "Hạng" in df.value.columns:
-            return df.value
+            return df.value.map(_as_shown)
     raise AssertionError("no ranking table")
 
 
