@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -23,23 +22,11 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-quic",
-    "--no-first-run",
-]
+sys.path.insert(0, str(ROOT))
+
+from tests.browser import CHROMIUM, CHROMIUM_ARGS, free_port  # noqa: E402  (one place for the launch flags)
+
 POLYGON = "path.leaflet-interactive"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @dataclass
@@ -71,7 +58,7 @@ def floor_dir() -> Iterator[Path]:
 @contextlib.contextmanager
 def serve(kind: str, env: dict[str, str] | None = None) -> Iterator[Server]:
     """Start the app (``kind="app"``) or the floor page (``kind="floor"``) on a free port."""
-    port = _free_port()
+    port = free_port()
     with contextlib.ExitStack() as stack:
         if kind == "app":
             cwd, script, args = ROOT, ROOT / "app.py", []
